@@ -1,0 +1,68 @@
+"""The ``commercie`` command.
+
+Each sub-command lives in a module of its own in this package and is registered on the
+:data:`main` group below. Errors the toolkit raises on purpose
+(:class:`~commercie_analysis.exceptions.CommercieError`) are shown as one line on
+standard error with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+
+import click
+
+from .. import __version__
+from ..exceptions import CommercieError, CommercieWarning
+
+__all__ = ["main", "handle_errors"]
+
+
+def handle_errors(command):
+    """Turn the toolkit's errors into a one-line message and exit code 2.
+
+    The toolkit's warnings are shown as one line each, prefixed ``warning:``.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        def show_warning(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, CommercieWarning):
+                click.echo(f"warning: {message}", err=True)
+            else:
+                click.echo(f"warning ({category.__name__}): {message}", err=True)
+
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            try:
+                return command(*args, **kwargs)
+            except CommercieError as exc:
+                click.echo(f"error: {exc}", err=True)
+                sys.exit(2)
+            except KeyboardInterrupt:
+                click.echo("interrupted; nothing was written", err=True)
+                sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="commercie")
+def main():
+    """Validate questionnaire keys, calibrate and export scoring weights."""
+
+
+def _register():
+    from importlib import import_module
+
+    for name in _COMMANDS:
+        module = import_module(f"{__name__}.{name}")
+        main.add_command(module.command)
+
+
+# One module per sub-command; each defines ``command``.
+_COMMANDS: list[str] = []
+
+_register()
