@@ -32,6 +32,18 @@ constructs are graded traits, types of which one dominates, or ordered phases),
 ``order`` on constructs (for phases), ``description`` and ``source`` as free text, and
 ``profiles``, a set of named profiles built from the constructs and one further
 construct whose two poles split them (see :class:`ProfileSet`).
+
+Two optional sections serve data cleaning: ``attention_checks``, questions with a
+known right answer that are not items of the key (``id``, ``text`` per language,
+``expected``: the accepted code or list of codes), and ``personal_fields``, names of
+export columns (such as free-text answers) that hold personal data and must never
+reach the output::
+
+    attention_checks:
+      - id: check1
+        text: {en: Please choose "agree" here.}
+        expected: 5
+    personal_fields: [comments]
 """
 
 from __future__ import annotations
@@ -51,6 +63,7 @@ __all__ = [
     "Item",
     "Profile",
     "ProfileSet",
+    "AttentionCheck",
     "Instrument",
     "CONSTRUCT_KINDS",
 ]
@@ -144,6 +157,25 @@ class ProfileSet:
 
 
 @dataclass(frozen=True)
+class AttentionCheck:
+    """A question with a known right answer, asked to catch inattentive answering.
+
+    Attributes
+    ----------
+    id : str
+        Its id, matched against the export's columns like an item id.
+    text : dict of str to str
+        Its text per language (used to find its column by question text).
+    expected : tuple of int
+        The answer code(s) that pass the check.
+    """
+
+    id: str
+    text: dict[str, str]
+    expected: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A questionnaire: answer scale, constructs, items and the key that joins them.
 
@@ -171,6 +203,8 @@ class Instrument:
     description: dict[str, str] = field(default_factory=dict)
     source: str = ""
     path: Path | None = None
+    attention_checks: tuple[AttentionCheck, ...] = ()
+    personal_fields: tuple[str, ...] = ()
 
     # -- convenient views ------------------------------------------------------
 
@@ -338,6 +372,8 @@ class _Parser:
             "profiles",
             "description",
             "source",
+            "attention_checks",
+            "personal_fields",
         }
         unknown = sorted(set(map(str, spec)) - known)
         if unknown:
@@ -385,6 +421,50 @@ class _Parser:
             profiles=profiles,
             description=description,
             source=str(spec.get("source", "") or "").strip(),
+            attention_checks=self.attention_checks(
+                spec.get("attention_checks") or [], languages, scale, items
+            ),
+            personal_fields=self.personal_fields(spec.get("personal_fields") or []),
+        )
+
+    def attention_checks(self, spec, languages, scale, items):
+        if not isinstance(spec, list):
+            self.fail("attention_checks", "expected a list")
+        item_ids = {item.id for item in items}
+        out, seen = [], set()
+        for i, entry in enumerate(spec):
+            where = f"attention_checks[{i}]"
+            entry = self.mapping(entry, where)
+            cid = self.text(self.required(entry, "id", where), f"{where}.id")
+            if cid in seen or cid in item_ids:
+                self.fail(f"{where}.id", f"id {cid!r} is already used")
+            seen.add(cid)
+            unknown = sorted(set(entry) - {"id", "text", "expected"})
+            if unknown:
+                self.fail(where, f"unknown field(s) {unknown}")
+            text = self.translations(
+                self.required(entry, "text", where), f"{where}.text", languages
+            )
+            expected = self.required(entry, "expected", where)
+            expected = expected if isinstance(expected, list) else [expected]
+            codes = tuple(self.integer(e, f"{where}.expected") for e in expected)
+            outside = [c for c in codes if not scale.min <= c <= scale.max]
+            if not codes or outside:
+                self.fail(
+                    f"{where}.expected",
+                    f"expected code(s) within {scale.min}..{scale.max}, "
+                    f"found {list(codes)}",
+                )
+            out.append(AttentionCheck(cid, text, codes))
+        return tuple(out)
+
+    def personal_fields(self, spec) -> tuple[str, ...]:
+        if isinstance(spec, str):
+            spec = [spec]
+        if not isinstance(spec, list):
+            self.fail("personal_fields", "expected a list of column names")
+        return tuple(
+            self.text(name, f"personal_fields[{i}]") for i, name in enumerate(spec)
         )
 
     def scale(self, spec, languages) -> AnswerScale:
