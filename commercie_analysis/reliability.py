@@ -175,7 +175,8 @@ def item_statistics(responses: pd.DataFrame, instrument: Instrument) -> pd.DataF
     --------
     >>> from commercie_analysis.instruments import load_instrument
     >>> from commercie_analysis.datasets import load_bfi
-    >>> stats = item_statistics(load_bfi().iloc[:, :25].dropna(), load_instrument("bfi"))
+    >>> items = load_bfi().iloc[:, :25].dropna()
+    >>> stats = item_statistics(items, load_instrument("bfi"))
     >>> round(float(stats.set_index("item").loc["A1", "item_rest_r"]), 4)
     0.3191
     """
@@ -246,7 +247,8 @@ def reliability_table(
     --------
     >>> from commercie_analysis.instruments import load_instrument
     >>> from commercie_analysis.datasets import load_bfi
-    >>> table = reliability_table(load_bfi().iloc[:, :25].dropna(), load_instrument("bfi"))
+    >>> items = load_bfi().iloc[:, :25].dropna()
+    >>> table = reliability_table(items, load_instrument("bfi"))
     >>> table[["construct", "alpha"]].round(4).head(2)
                construct   alpha
     0      agreeableness  0.7158
