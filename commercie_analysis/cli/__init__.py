@@ -63,6 +63,6 @@ def _register():
 
 
 # One module per sub-command; each defines ``command``.
-_COMMANDS: list[str] = []
+_COMMANDS: list[str] = ["calibrate", "export", "score"]
 
 _register()

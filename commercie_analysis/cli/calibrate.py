@@ -1,0 +1,81 @@
+"""``commercie calibrate``: calibrate scoring weights and norms, write the model."""
+
+from __future__ import annotations
+
+import click
+
+from . import handle_errors
+
+
+@click.command("calibrate")
+@click.option(
+    "--instrument",
+    required=True,
+    help="Packaged instrument name or path of a YAML spec.",
+)
+@click.option(
+    "--data",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Clean answers: .csv or .parquet with a respondent_id column.",
+)
+@click.option(
+    "--weights",
+    default="unit",
+    show_default=True,
+    type=click.Choice(["unit", "regression", "bartlett", "tenberge"]),
+    help="Unit weights (keyed means) or factor-score weights.",
+)
+@click.option(
+    "--norm-group",
+    default=None,
+    help="Column whose groups get norms of their own (e.g. gender).",
+)
+@click.option(
+    "--rotation",
+    default="oblimin",
+    show_default=True,
+    help="Rotation of the factor solution; 'target' rotates to the key.",
+)
+@click.option(
+    "--factor-method",
+    default="minres",
+    show_default=True,
+    type=click.Choice(["minres", "ml", "pa"]),
+    help="Extraction of the factor solution.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Scoring model JSON to write.",
+)
+@handle_errors
+def command(instrument, data, weights, norm_group, rotation, factor_method, out):
+    """Calibrate scoring weights, standardisation and norms; write the model JSON."""
+    from ..instruments import load_instrument
+    from ..scoring import calibrate
+    from ..scoring.score import read_answers
+
+    spec = load_instrument(instrument)
+    responses, sha = read_answers(data, spec)
+    model = calibrate(
+        spec,
+        responses,
+        weights=weights,
+        norm_group=norm_group,
+        data_sha256=sha,
+        factor_method=factor_method,
+        rotation=rotation,
+    )
+    model.save(out)
+    click.echo(
+        f"calibrated {spec.id} {spec.version} ({model.method}) on "
+        f"{model.provenance['n']} respondents"
+    )
+    for s in model.score_ids:
+        st = model.standardisation[s]
+        click.echo(f"  {s}: mean {st['mean']:.3f}, sd {st['sd']:.3f}, n {st['n']}")
+    if model.norms and model.norms["groups"]:
+        click.echo(f"norms per {norm_group}: {', '.join(model.norms['groups'])}")
+    click.echo(f"scoring model written to {out}")
