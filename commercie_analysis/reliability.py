@@ -124,7 +124,7 @@ def cronbach_alpha(keyed: pd.DataFrame) -> dict[str, float]:
     --------
     >>> x = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 2, 4, 4], "c": [1, 3, 3, 5]})
     >>> round(cronbach_alpha(x)["alpha"], 4)
-    0.9
+    0.9333
     """
     k = keyed.shape[1]
     if k < 2:
