@@ -63,6 +63,6 @@ def _register():
 
 
 # One module per sub-command; each defines ``command``.
-_COMMANDS: list[str] = ["calibrate", "export", "score"]
+_COMMANDS: list[str] = ["validate", "calibrate", "export", "score"]
 
 _register()

@@ -1,0 +1,110 @@
+"""``commercie validate``: check an instrument's key on answers to it."""
+
+from __future__ import annotations
+
+import click
+
+from . import handle_errors
+
+__all__ = ["command"]
+
+
+@click.command("validate")
+@click.option("--instrument", required=True, help="Packaged name or path of a spec.")
+@click.option(
+    "--data",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Survey export or CSV with one column per item.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder for the results (under data/processed).",
+)
+@click.option(
+    "--format",
+    "format_",
+    default="auto",
+    show_default=True,
+    help="auto, csv, xlsx, spss, qualtrics, limesurvey or surveymonkey.",
+)
+@click.option("--sheet", default=None, help="Excel sheet name or number.")
+@click.option(
+    "--mapping",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="CSV mapping export columns to item ids.",
+)
+@click.option(
+    "--missing",
+    type=click.Choice(["listwise", "pairwise"]),
+    default="listwise",
+    show_default=True,
+    help="Leave out incomplete respondents, or use every answered pair.",
+)
+@click.option(
+    "--correlation",
+    type=click.Choice(["pearson", "polychoric"]),
+    default="pearson",
+    show_default=True,
+)
+@click.option(
+    "--method",
+    type=click.Choice(["minres", "ml", "pa"]),
+    default="minres",
+    show_default=True,
+    help="Factor extraction.",
+)
+@click.option("--rotation", default="oblimin", show_default=True)
+@click.option(
+    "--factors",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Number of factors [default: the number of constructs in the key].",
+)
+@click.option(
+    "--n-iter",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Random data sets in the parallel analysis.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@handle_errors
+def command(
+    instrument,
+    data,
+    out,
+    format_,
+    sheet,
+    mapping,
+    missing,
+    correlation,
+    method,
+    rotation,
+    factors,
+    n_iter,
+    seed,
+):
+    """Validate an instrument's key: reliability, factors, verdict per item."""
+    from ..pipeline import validate
+
+    result = validate(
+        instrument,
+        data,
+        missing=missing,
+        correlation=correlation,
+        method=method,
+        rotation=rotation,
+        n_factors=factors,
+        n_iter=n_iter,
+        seed=seed,
+        format=format_,
+        sheet=sheet,
+        mapping=mapping,
+    )
+    folder = result.write(out)
+    click.echo(result.summary())
+    click.echo(f"results: {folder}/ (open report.html first)")

@@ -1,0 +1,437 @@
+"""The validation of an instrument's key, end to end.
+
+:func:`validate` reads and cleans the answers, then runs every check of the key in
+order — item statistics, reliability, factorability, number of factors, an
+exploratory solution aligned to the key, congruence and verdicts — and returns a
+:class:`ValidationResult` whose :meth:`~ValidationResult.write` puts all tables,
+figures, the report and a unit-weighted scoring model into one folder, all or nothing.
+
+Examples
+--------
+>>> from commercie_analysis.paths import RAW_DIR
+>>> result = validate("bfi", RAW_DIR / "bfi.csv", n_iter=10)
+>>> result.n_read, result.n_used
+(2800, 2436)
+>>> result.construct_verdicts[["construct", "verdict"]].head(2)
+           construct verdict
+0      agreeableness    fair
+1  conscientiousness    good
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .cleaning import CleaningPolicy, CleanResult, clean
+from .exceptions import DataError
+from .factorability import bartlett_sphericity, kmo
+from .factoring import EXTRACTION_METHODS, FactorAnalysis
+from .instruments import Instrument, load_instrument
+from .nfactors import ParallelAnalysis, n_factors_summary, parallel_analysis, velicer_map
+from .outputs import output_folder
+from .reliability import alpha_from_correlation, item_statistics, reliability_table
+from .validation import (
+    VerdictThresholds,
+    align_to_key,
+    construct_verdicts,
+    item_verdicts,
+)
+
+__all__ = ["ValidationSettings", "ValidationResult", "validate", "CORRELATIONS"]
+
+CORRELATIONS = ("pearson", "polychoric")
+
+
+@dataclass(frozen=True)
+class ValidationSettings:
+    """How a validation is run; every field is written to the results' manifest.
+
+    Parameters
+    ----------
+    missing : {"listwise", "pairwise"}, default="listwise"
+        Leave out respondents with any missing answer, or use every answered pair.
+    correlation : {"pearson", "polychoric"}, default="pearson"
+        Correlations the factor analysis and the factorability checks rest on.
+    method : {"minres", "ml", "pa"}, default="minres"
+        Factor extraction.
+    rotation : str, default="oblimin"
+        Rotation (see :func:`commercie_analysis.rotation.rotate`).
+    n_factors : int, optional
+        Number of factors; by default as many as the key has constructs.
+    n_iter : int, default=100
+        Random data sets of the parallel analysis.
+    seed : int, default=0
+        Seed of every random step.
+    thresholds : VerdictThresholds
+        Thresholds of the item and construct verdicts.
+    """
+
+    missing: str = "listwise"
+    correlation: str = "pearson"
+    method: str = "minres"
+    rotation: str = "oblimin"
+    n_factors: int | None = None
+    n_iter: int = 100
+    seed: int = 0
+    thresholds: VerdictThresholds = field(default_factory=VerdictThresholds)
+
+    def check(self) -> None:
+        """Raise a DataError naming the first setting that is not allowed."""
+        choices = {
+            "missing": ("listwise", "pairwise"),
+            "correlation": CORRELATIONS,
+            "method": EXTRACTION_METHODS,
+        }
+        for name, allowed in choices.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise DataError(
+                    f"{name}: expected one of {list(allowed)}, found {value!r}"
+                )
+
+
+@dataclass
+class ValidationResult:
+    """Everything a validation found; see :func:`validate`."""
+
+    instrument: Instrument
+    settings: ValidationSettings
+    cleaning: CleanResult
+    n_used: int
+    correlation: pd.DataFrame
+    thresholds: pd.DataFrame | None
+    item_statistics: pd.DataFrame
+    reliability: pd.DataFrame
+    factorability: dict
+    parallel: ParallelAnalysis
+    map: dict
+    n_factors: pd.DataFrame
+    factor_analysis: FactorAnalysis
+    loadings: pd.DataFrame
+    phi: pd.DataFrame
+    congruence: pd.DataFrame
+    item_mapping: pd.DataFrame
+    construct_verdicts: pd.DataFrame
+
+    @property
+    def n_read(self) -> int:
+        """Rows read from the data."""
+        return self.cleaning.n_read
+
+    @property
+    def responses(self) -> pd.DataFrame:
+        """The clean item answers the analysis used."""
+        return self.cleaning.responses[self.instrument.item_ids]
+
+    def summary(self) -> str:
+        """A few lines for the command line and the notebook."""
+        c = self.cleaning
+        verdicts = self.item_mapping["verdict"].value_counts()
+        constructs = ", ".join(
+            f"{row.construct} {row.verdict} ({row.congruence:.2f})"
+            for row in self.construct_verdicts.itertuples()
+        )
+        suggestions = ", ".join(
+            f"{row.criterion}: {row.suggestion}" for row in self.n_factors.itertuples()
+        )
+        return "\n".join(
+            [
+                f"instrument {self.instrument.id} {self.instrument.version}: "
+                f"{self.instrument.n_items} items, "
+                f"{len(self.instrument.constructs)} constructs",
+                f"rows read {c.n_read} = kept {c.n_kept} + left out {c.n_excluded}"
+                f" (missing: {self.settings.missing}; analysed: {self.n_used})",
+                f"KMO {self.factorability['kmo']['overall']:.3f}; Bartlett chi2 "
+                f"{self.factorability['bartlett']['chi_square']:.1f} on "
+                f"{self.factorability['bartlett']['df']} df",
+                f"number of factors: {suggestions}; "
+                f"key: {len(self.instrument.constructs)}",
+                f"constructs (congruence): {constructs}",
+                "items: "
+                + ", ".join(f"{count} {verdict}" for verdict, count in verdicts.items()),
+            ]
+        )
+
+    def write(self, folder: str | Path) -> Path:
+        """Write every table, figure, the report and the scoring model to ``folder``.
+
+        The files are staged and moved into place only when all were written.
+
+        Returns
+        -------
+        Path
+            The folder.
+        """
+        from .scoring.model import ScoringModel
+
+        with output_folder(folder) as stage:
+            self.cleaning.log.to_csv(stage / "cleaning_log.csv", index=False)
+            _write_json(stage / "cleaning_manifest.json", self.cleaning.manifest)
+            self.item_statistics.to_csv(stage / "item_statistics.csv", index=False)
+            self.reliability.to_csv(stage / "reliability.csv", index=False)
+            _write_json(stage / "factorability.json", self.factorability)
+            _write_json(stage / "n_factors.json", self._n_factors_dict())
+            self.correlation.to_csv(stage / "correlations.csv", index_label="item")
+            if self.thresholds is not None:
+                self.thresholds.to_csv(stage / "thresholds.csv", index_label="item")
+            self.loadings.to_csv(stage / "loadings.csv", index_label="item")
+            self.phi.to_csv(stage / "factor_correlations.csv", index_label="factor")
+            self.congruence.to_csv(stage / "congruence.csv", index_label="construct")
+            self.item_mapping.to_csv(stage / "item_mapping.csv", index=False)
+            self.construct_verdicts.to_csv(stage / "construct_verdicts.csv", index=False)
+            _write_json(stage / "manifest.json", self._manifest())
+
+            model = ScoringModel.unit_weighted(
+                self.instrument,
+                self.responses,
+                data_sha256=self.cleaning.manifest.get("input", {}).get("sha256"),
+            )
+            model.save(stage / "scoring_model.json")
+            self._report().write(stage)
+        return Path(folder)
+
+    # -- helpers of write -----------------------------------------------------------
+
+    def _n_factors_dict(self) -> dict:
+        return {
+            "parallel_analysis": self.parallel.to_dict(),
+            "map": self.map,
+            "summary": self.n_factors.to_dict(orient="records"),
+            "key_constructs": len(self.instrument.constructs),
+        }
+
+    def _manifest(self) -> dict:
+        fa = self.factor_analysis
+        return {
+            "package_version": __version__,
+            "instrument": {"id": self.instrument.id, "version": self.instrument.version},
+            "settings": {
+                **{k: v for k, v in asdict(self.settings).items() if k != "thresholds"},
+                "thresholds": asdict(self.settings.thresholds),
+            },
+            "n_read": self.cleaning.n_read,
+            "n_kept": self.cleaning.n_kept,
+            "n_excluded": self.cleaning.n_excluded,
+            "n_analysed": self.n_used,
+            "factor_solution": {
+                "n_factors": int(fa.loadings_.shape[1]),
+                "converged": fa.converged_,
+                "iterations": fa.n_iter_,
+                "objective": _finite(fa.objective_),
+                "chi_square": _finite(fa.chi_square_),
+                "dof": fa.dof_,
+                "rmsea": _finite(fa.rmsea_),
+                "tli": _finite(fa.tli_),
+                "bic": _finite(fa.bic_),
+            },
+        }
+
+    def _report(self):
+        from .plots.validation import loadings_heatmap, scree_plot
+        from .report import Report
+
+        instrument = self.instrument
+        key = instrument.key_matrix()
+        report = Report(
+            f"Validation of {instrument.name_in('en')} ({instrument.id} "
+            f"{instrument.version})",
+            f"{self.n_used} respondents analysed; {self.settings.correlation} "
+            f"correlations, {self.settings.method} extraction, "
+            f"{self.settings.rotation} rotation.",
+        )
+        report.add_text("Summary", self.summary(), preformatted=True)
+        report.add_figure(
+            "Number of factors",
+            scree_plot(self.parallel, len(instrument.constructs)),
+            "scree",
+            note="Observed eigenvalues above those of random data suggest a factor.",
+        )
+        report.add_table("What each criterion suggests", self.n_factors, digits=0)
+        report.add_figure(
+            "Loadings against the key",
+            loadings_heatmap(self.loadings, key),
+            "loadings_heatmap",
+        )
+        report.add_table("Constructs", self.construct_verdicts.set_index("construct"))
+        report.add_table(
+            "Items",
+            self.item_mapping.set_index("item"),
+            note="Thresholds: salient loading {0.salient}, weak below {0.weak}, "
+            "minimum gap to a cross-loading {0.min_gap}.".format(
+                self.settings.thresholds
+            ),
+        )
+        report.add_table("Reliability", self.reliability.set_index("construct"))
+        report.add_table("Item statistics", self.item_statistics.set_index("item"))
+        report.add_table("Factor correlations", self.phi)
+        return report
+
+
+def _finite(value) -> float | None:
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
+def _write_json(path: Path, content) -> None:
+    path.write_text(
+        json.dumps(content, indent=2, sort_keys=True, default=_json_default) + "\n",
+        encoding="utf-8",
+    )
+
+
+def _json_default(value):
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _correlations(items: pd.DataFrame, settings: ValidationSettings):
+    if settings.correlation == "polychoric":
+        from .polychoric import polychoric_matrix
+
+        result = polychoric_matrix(items)
+        return result.correlation, result.thresholds, result.n_obs
+    pairwise_n = items.notna().astype(int).T @ items.notna().astype(int)
+    return items.corr(), None, pairwise_n
+
+
+def validate(
+    instrument: str | Path | Instrument,
+    data,
+    *,
+    missing: str = "listwise",
+    correlation: str = "pearson",
+    method: str = "minres",
+    rotation: str = "oblimin",
+    n_factors: int | None = None,
+    n_iter: int = 100,
+    seed: int = 0,
+    thresholds: VerdictThresholds | None = None,
+    policy: CleaningPolicy | None = None,
+    **read_options,
+) -> ValidationResult:
+    """Validate an instrument's key on answers to it.
+
+    Parameters
+    ----------
+    instrument : str, Path or Instrument
+        A packaged instrument name, a spec path or a loaded instrument.
+    data : str, Path or DataFrame
+        The answers: a survey export (any format :func:`commercie_analysis.cleaning.
+        clean` reads) or a DataFrame.
+    missing, correlation, method, rotation, n_factors, n_iter, seed, thresholds
+        See :class:`ValidationSettings`.
+    policy : CleaningPolicy, optional
+        The cleaning policy; its ``missing`` is set from ``missing``.
+    **read_options
+        Passed to :func:`~commercie_analysis.cleaning.clean` (``format``,
+        ``sheet``, ``mapping``, ``pseudonymise``, ``salt``).
+
+    Returns
+    -------
+    ValidationResult
+
+    Notes
+    -----
+    With ``missing="pairwise"`` every statistic uses all answered pairs; the
+    number of respondents behind a correlation matrix (for Bartlett's test, the
+    parallel analysis and the fit statistics) is then the smallest pairwise count,
+    a conservative choice.
+    """
+    settings = ValidationSettings(
+        missing=missing,
+        correlation=correlation,
+        method=method,
+        rotation=rotation,
+        n_factors=n_factors,
+        n_iter=n_iter,
+        seed=seed,
+        thresholds=thresholds or VerdictThresholds(),
+    )
+    settings.check()
+    instrument = load_instrument(instrument)
+
+    # Read and clean.
+    from dataclasses import replace
+
+    policy = replace(policy or CleaningPolicy(), missing=missing)
+    cleaned = clean(data, instrument, policy=policy, **read_options)
+    items = cleaned.responses[instrument.item_ids].astype(float)
+    if missing == "listwise":
+        items = items.dropna()
+    if len(items) <= instrument.n_items:
+        raise DataError(
+            f"data: {len(items)} usable respondents for {instrument.n_items} items; "
+            "a factor analysis needs many more respondents than items"
+        )
+
+    # Item analysis on the observed answers.
+    stats = item_statistics(items, instrument)
+    reliability = reliability_table(items, instrument)
+
+    # Correlations, factorability, number of factors.
+    r, thresholds_table, pairwise_n = _correlations(items, settings)
+    n_obs = int(np.asarray(pairwise_n).min())
+    if correlation == "polychoric":
+        keyed_r = _keyed(r, instrument)
+        reliability["ordinal_alpha"] = [
+            alpha_from_correlation(keyed_r.loc[its, its])
+            for its in map(instrument.items_of, reliability["construct"])
+        ]
+    factorability = {
+        "correlation": correlation,
+        "n_obs": n_obs,
+        "kmo": kmo(r),
+        "bartlett": bartlett_sphericity(r, n_obs),
+    }
+    parallel = parallel_analysis(r, n_obs, n_iter=n_iter, seed=seed)
+    map_result = velicer_map(r)
+    summary = n_factors_summary(parallel, map_result, len(instrument.constructs))
+
+    # The exploratory solution, aligned to the key.
+    m = n_factors or len(instrument.constructs)
+    fa = FactorAnalysis(m, method=method, rotation=rotation).fit(
+        correlation=r, n_obs=n_obs
+    )
+    key = instrument.key_matrix()
+    loadings, phi, congruence = align_to_key(fa.loadings_, key, fa.phi_)
+    items_table = item_verdicts(loadings, key, fa.communalities_, settings.thresholds)
+    constructs_table = construct_verdicts(congruence, items_table, settings.thresholds)
+
+    return ValidationResult(
+        instrument=instrument,
+        settings=settings,
+        cleaning=cleaned,
+        n_used=len(items),
+        correlation=r,
+        thresholds=thresholds_table,
+        item_statistics=stats,
+        reliability=reliability,
+        factorability=factorability,
+        parallel=parallel,
+        map=map_result,
+        n_factors=summary,
+        factor_analysis=fa,
+        loadings=loadings,
+        phi=phi,
+        congruence=congruence,
+        item_mapping=items_table,
+        construct_verdicts=constructs_table,
+    )
+
+
+def _keyed(r: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    sign = pd.Series(1.0, index=instrument.item_ids)
+    sign[instrument.reverse_keyed] = -1.0
+    return r.loc[sign.index, sign.index] * np.outer(sign, sign)
