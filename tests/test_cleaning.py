@@ -1,0 +1,225 @@
+"""Cleaning: policies, steps, the log, the counts and the written files."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from commercie_analysis.cleaning import CarelessPolicy, CleaningPolicy, clean
+from commercie_analysis.exceptions import DataError
+from commercie_analysis.instruments import Instrument
+from commercie_analysis.paths import RAW_DIR
+
+BFI = RAW_DIR / "bfi.csv"
+
+
+def small_instrument(**extra):
+    spec = {
+        "id": "demo",
+        "name": "Demo",
+        "version": "1.0",
+        "languages": ["nl", "en"],
+        "scale": {
+            "min": 1,
+            "max": 5,
+            "labels": {
+                "nl": {1: "Helemaal oneens", 3: "Neutraal", 5: "Helemaal eens"},
+                "en": {1: "Strongly disagree", 3: "Neutral", 5: "Strongly agree"},
+            },
+            "missing_codes": [9],
+        },
+        "constructs": [{"id": "warm"}, {"id": "koel"}],
+        "items": [
+            {
+                "id": "w1",
+                "text": {"nl": "Ik hou van mensen.", "en": "I like people."},
+                "construct": "warm",
+            },
+            {
+                "id": "w2",
+                "text": {"nl": "Ik blijf op mezelf.", "en": "I keep apart."},
+                "construct": "warm",
+                "reverse": True,
+            },
+            {
+                "id": "k1",
+                "text": {"nl": "Ik plan alles.", "en": "I plan it all."},
+                "construct": "koel",
+            },
+            {
+                "id": "k2",
+                "text": {"nl": "Ik ben slordig.", "en": "I am sloppy."},
+                "construct": "koel",
+                "reverse": True,
+            },
+        ],
+    }
+    spec.update(extra)
+    return Instrument.from_dict(spec)
+
+
+QUIET = CleaningPolicy(careless="off")
+
+
+def frame(rows, columns=("respondent_id", "w1", "w2", "k1", "k2")):
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+@pytest.fixture(scope="module")
+def bfi_result():
+    return clean(BFI, "bfi")
+
+
+class TestBfi:
+    """The bundled bfi data: 2800 read, 364 with a missing answer, 2436 kept."""
+
+    @pytest.fixture
+    def result(self, bfi_result):
+        return bfi_result
+
+    def test_counts(self, result):
+        assert (result.n_read, result.n_kept, result.n_excluded) == (2800, 2436, 364)
+        assert result.n_read == result.n_kept + result.n_excluded
+        assert result.steps["missing"]["excluded"] == 364
+
+    def test_excluded_reasons_name_the_missing_items(self, result):
+        excluded = result.log[result.log.action == "excluded"]
+        assert excluded.respondent_id.nunique() == 364
+        assert set(excluded.step) == {"missing"}
+        raw = pd.read_csv(BFI, dtype={"respondent_id": str}).set_index("respondent_id")
+        for _, line in excluded.head(50).iterrows():
+            lacking = raw.loc[line.respondent_id, "A1":"O5"]
+            named = line.reason.split(": ")[1].split(" (")[0].split(", ")
+            assert named == list(lacking[lacking.isna()].index)
+
+    def test_responses(self, result):
+        responses = result.responses
+        assert responses.index.name == "respondent_id"
+        assert responses.index[0] == "61617"
+        assert responses.shape == (2436, 28)
+        assert not responses[[c for c in responses if len(c) == 2]].isna().any().any()
+        assert list(responses.columns[-3:]) == ["gender", "education", "age"]
+        assert all(dtype == np.float64 for dtype in responses.dtypes.iloc[:25])
+
+    def test_pairwise_keeps_everyone(self):
+        result = clean(
+            BFI, "bfi", policy=CleaningPolicy(missing="pairwise", careless="off")
+        )
+        assert (result.n_read, result.n_kept, result.n_excluded) == (2800, 2800, 0)
+        assert result.log.empty
+
+
+def test_missing_codes_then_listwise():
+    # 9 is the spec's "weet niet" code, 99 a further one given by the caller.
+    data = frame([["a", 1, 2, 3, 4], ["b", 9, 2, 3, 4], ["c", 5, 99, 3, 4]])
+    result = clean(
+        data,
+        small_instrument(),
+        policy=CleaningPolicy(missing_codes=(99,), careless="off"),
+    )
+    assert (result.n_read, result.n_kept, result.n_excluded) == (3, 1, 2)
+    assert result.steps["missing_codes"]["answers"] == 2
+    assert result.log.to_dict("list") == {
+        "respondent_id": ["b", "c"],
+        "row": [2, 3],
+        "action": ["excluded", "excluded"],
+        "step": ["missing", "missing"],
+        "reason": [
+            "missing answers: w1 (1 of 4 items)",
+            "missing answers: w2 (1 of 4 items)",
+        ],
+    }
+
+
+def test_out_of_range_error_counts_per_item():
+    data = frame([["a", 1, 7, 3, 4], ["b", 0, 6, 3, 4], ["c", 5, 2.5, 3, 4]])
+    with pytest.raises(DataError) as info:
+        clean(data, small_instrument(), policy=QUIET)
+    message = str(info.value)
+    assert "4 answer(s) outside the scale 1..5" in message
+    assert "w1: 1 (0 (row 2))" in message
+    assert "w2: 3 (7 (row 1), 6 (row 2), 2.5 (row 3))" in message
+
+
+@pytest.mark.parametrize(
+    ("policy", "kept", "action"),
+    [("exclude", ["a", "c"], "excluded"), ("missing", ["a", "b", "c"], "flagged")],
+)
+def test_out_of_range_policies(policy, kept, action):
+    data = frame([["a", 1, 2, 3, 4], ["b", 1, 8, 3, 4], ["c", 1, 2, 3, 5]])
+    result = clean(
+        data,
+        small_instrument(),
+        policy=CleaningPolicy(
+            out_of_range=policy, missing="pairwise", careless="off", duplicates="off"
+        ),
+    )
+    assert result.log[["respondent_id", "action", "step"]].values.tolist() == [
+        ["b", action, "out_of_range"]
+    ]
+    verb = "set missing" if policy == "missing" else "found"
+    assert result.log.reason.iloc[0] == f"answers outside the scale 1..5 {verb}: w2=8"
+    assert list(result.responses.index) == kept
+    if policy == "missing":
+        assert np.isnan(result.responses.loc["b", "w2"])
+        assert result.responses.loc["b", "w1"] == 1.0
+
+
+def test_rows_read_equal_kept_plus_excluded_under_every_policy():
+    rng = np.random.default_rng(7)
+    answers = rng.integers(1, 6, size=(60, 4)).astype(float)
+    answers[rng.random(answers.shape) < 0.1] = np.nan
+    answers[3] = answers[2]
+    data = frame([[f"r{i}", *row] for i, row in enumerate(answers)])
+    data.loc[10, "respondent_id"] = "r5"
+    for missing in ("listwise", "pairwise"):
+        for duplicates in ("exclude", "flag", "off"):
+            result = clean(
+                data,
+                small_instrument(),
+                policy=CleaningPolicy(
+                    missing=missing,
+                    duplicates=duplicates,
+                    careless="flag",
+                    min_answered=0.5,
+                ),
+            )
+            assert result.n_read == 60
+            assert result.n_kept + result.n_excluded == result.n_read
+            assert len(result.responses) == result.n_kept
+            excluded = result.log[result.log.action == "excluded"]
+            assert excluded.row.nunique() == result.n_excluded
+
+
+def test_write_is_byte_identical(tmp_path):
+    data = frame([["a", 1, 2, 3, 4], ["b", 9, 2, 3, 4], ["c", 5, 4, 3, 2]])
+    first = clean(data, small_instrument(), policy=QUIET).write(tmp_path / "one")
+    second = clean(data, small_instrument(), policy=QUIET).write(tmp_path / "two")
+    names = sorted(p.name for p in first.iterdir())
+    assert names == [
+        "careless_indices.csv",
+        "cleaning_log.csv",
+        "manifest.json",
+        "responses.csv",
+        "responses.parquet",
+    ]
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert manifest["counts"] == {
+        "read": 3,
+        "kept": 2,
+        "excluded": 1,
+        "flagged_respondents": 0,
+    }
+    assert manifest["instrument"] == {"id": "demo", "version": "1.0"}
+
+
+def test_careless_policy_mapping_and_string():
+    assert CleaningPolicy(careless="off").careless == CarelessPolicy.all("off")
+    assert CleaningPolicy(careless={"irv": "exclude"}).careless.irv == "exclude"
+    with pytest.raises(DataError, match="careless.irv: expected one of"):
+        CleaningPolicy(careless={"irv": "drop"})
+    with pytest.raises(DataError, match="missing: expected one of"):
+        CleaningPolicy(missing="mean")
