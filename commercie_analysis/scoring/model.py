@@ -906,7 +906,8 @@ class _Engine:
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = self.total_abs / answered_abs
             factor = np.where(self.prorate, ratio, 1.0)
-        result = self.intercept + total * factor
+        with np.errstate(invalid="ignore"):
+            result = self.intercept + total * factor
         result[count < self.min_answered] = np.nan
         target[...] = result
 
@@ -1028,19 +1029,23 @@ def _item_frame(responses, item_ids: Sequence[str], parameter: str) -> pd.DataFr
         raise DataError(
             f"{parameter}: {len(missing)} item column(s) missing: {missing}"
         )
+    converted = {}
     for item in item_ids:
         column = responses[item]
-        if not (
-            pd.api.types.is_numeric_dtype(column)
-            and not pd.api.types.is_bool_dtype(column)
+        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(
+            column
         ):
-            converted = pd.to_numeric(column, errors="coerce")
-            bad = column[converted.isna() & column.notna()]
-            examples = [str(v) for v in bad.unique()[:5]]
-            raise DataError(
-                f"{parameter}: column {item!r} holds answers that are not numbers, "
-                f"e.g. {examples}"
-            )
+            numbers = pd.to_numeric(column, errors="coerce")
+            bad = column[numbers.isna() & column.notna()]
+            if len(bad):
+                examples = [str(v) for v in bad.unique()[:5]]
+                raise DataError(
+                    f"{parameter}: column {item!r} holds answers that are not "
+                    f"numbers, e.g. {examples}"
+                )
+            converted[item] = numbers.astype(float)
+    if converted:
+        responses = responses.assign(**converted)
     return responses
 
 

@@ -72,7 +72,8 @@ def type_profile(scores: pd.DataFrame, band: float) -> pd.DataFrame:
     order = np.argsort(-filled, axis=1, kind="stable")
     first, second = order[:, 0], order[:, 1]
     rows = np.arange(n)
-    gap = filled[rows, first] - filled[rows, second]
+    with np.errstate(invalid="ignore"):
+        gap = filled[rows, first] - filled[rows, second]
     names = np.asarray([str(c) for c in scores.columns], dtype=object)
 
     gap = np.where(complete, np.round(gap, 12), np.nan)

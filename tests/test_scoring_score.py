@@ -1,0 +1,154 @@
+"""Scoring files in chunks (CSV and Parquet) and type profiles."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from commercie_analysis import load_instrument
+from commercie_analysis.datasets import load_bfi
+from commercie_analysis.exceptions import DataError
+from commercie_analysis.scoring import ScoringModel, score_file, type_profile
+
+
+@pytest.fixture(scope="module")
+def bfi():
+    return load_bfi()
+
+
+@pytest.fixture(scope="module")
+def model(bfi):
+    return ScoringModel.unit_weighted("bfi", bfi, norm_group="gender")
+
+
+def profile_answers(n=200, seed=3):
+    instrument = load_instrument("commercial_profile")
+    rng = np.random.default_rng(seed)
+    values = rng.integers(1, 6, size=(n, instrument.n_items)).astype(float)
+    values[rng.random(values.shape) < 0.05] = np.nan
+    index = pd.Index([f"s{i:03d}" for i in range(n)], name="respondent_id")
+    return instrument, pd.DataFrame(values, columns=instrument.item_ids, index=index)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_chunked_file_scores_equal_in_memory_scores(model, bfi, tmp_path, suffix):
+    data = tmp_path / f"new{suffix}"
+    if suffix == ".csv":
+        bfi.to_csv(data)
+    else:
+        bfi.reset_index().to_parquet(data)
+    out = tmp_path / f"scores{suffix}"
+    calls = []
+    summary = score_file(model, data, out, chunksize=333, progress=calls.append)
+
+    assert sum(calls) == 2800 and len(calls) == 9 and max(calls) == 333
+    written = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+    assert list(written.columns) == ["respondent_id", *model.score_ids]
+    expected = model.score(bfi)
+    np.testing.assert_array_equal(written["respondent_id"], bfi.index)
+    np.testing.assert_allclose(
+        written[model.score_ids].to_numpy(),
+        expected.to_numpy(),
+        rtol=0,
+        atol=1e-12,
+        equal_nan=True,
+    )
+    assert summary.rows_read == 2800
+    assert summary.rows_scored == int(expected.notna().all(axis=1).sum()) == 2796
+    assert summary.no_score == expected.isna().sum().to_dict()
+
+
+def test_norm_columns_per_group(model, bfi, tmp_path):
+    data = tmp_path / "new.csv"
+    bfi.to_csv(data)
+    out = tmp_path / "scores.csv"
+    score_file(model, data, out, norms=True, group_column="gender", chunksize=1000)
+    written = pd.read_csv(out, index_col="respondent_id")
+    expected = model.normed(model.score(bfi), bfi["gender"])
+    np.testing.assert_allclose(
+        written["agreeableness_percentile"],
+        expected["agreeableness_percentile"],
+        equal_nan=True,
+    )
+    assert set(written["norm_group"].astype(str)) == {"1", "2"}
+
+
+def test_out_of_range_answer_names_the_respondent_and_writes_nothing(
+    model, bfi, tmp_path
+):
+    bad = bfi.copy()
+    bad.loc[bad.index[2500], "N3"] = 8.0
+    data = tmp_path / "bad.csv"
+    bad.to_csv(data)
+    out = tmp_path / "scores.csv"
+    with pytest.raises(DataError, match=rf"1 row\(s\): {bad.index[2500]} \(N3=8\)"):
+        score_file(model, data, out, chunksize=1000)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [data]
+
+
+def test_without_an_id_column_rows_are_numbered(model, bfi, tmp_path):
+    data = tmp_path / "noid.csv"
+    bfi.iloc[:5, :25].to_csv(data, index=False)
+    out = tmp_path / "scores.csv"
+    score_file(model, data, out, chunksize=2)
+    assert pd.read_csv(out)["row"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_file_problems_are_named(model, bfi, tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        score_file(model, tmp_path / "none.csv", tmp_path / "o.csv")
+    with pytest.raises(DataError, match="expected a .csv or .parquet file"):
+        score_file(model, tmp_path / "x.xlsx", tmp_path / "o.csv")
+    data = tmp_path / "short.csv"
+    bfi.drop(columns=["E2"]).to_csv(data)
+    with pytest.raises(DataError, match=r"1 item column\(s\) missing: \['E2'\]"):
+        score_file(model, data, tmp_path / "o.csv")
+    empty = tmp_path / "empty.csv"
+    bfi.iloc[:0].to_csv(empty)
+    summary = score_file(model, empty, tmp_path / "o.csv")
+    assert summary.rows_read == 0
+    assert pd.read_csv(tmp_path / "o.csv").columns[0] == "respondent_id"
+
+
+def test_type_profile_by_hand():
+    scores = pd.DataFrame(
+        {
+            "a": [3.0, 4.0, 2.0, np.nan],
+            "b": [4.5, 3.8, 2.0, 1.0],
+            "c": [1.0, 3.0, 1.0, 1.0],
+        }
+    )
+    out = type_profile(scores, band=0.25)
+    assert out["dominant"].tolist() == ["b", "a", "a", ""]
+    assert out["second"].tolist() == ["a", "b", "b", ""]
+    np.testing.assert_allclose(out["gap"], [1.5, 0.2, 0.0, np.nan])
+    assert out["mixed"].tolist() == [False, True, True, False]
+
+
+def test_commercial_profile_scores_with_profile(tmp_path):
+    instrument, answers = profile_answers()
+    model = ScoringModel.unit_weighted(instrument, answers, profile_band=0.3)
+    assert model.profile == {"band": 0.3, "scale": "score"}
+    data = tmp_path / "sellers.parquet"
+    answers.reset_index().to_parquet(data)
+    out = tmp_path / "profiles.csv"
+    score_file(model, data, out, chunksize=64)
+    written = pd.read_csv(
+        out, index_col="respondent_id", keep_default_na=False, na_values={"gap": [""]}
+    )
+    assert list(written.columns) == [
+        *instrument.construct_ids,
+        "dominant",
+        "second",
+        "gap",
+        "mixed",
+    ]
+    scores = model.score(answers)
+    expected = type_profile(scores, band=0.3)
+    assert written["dominant"].tolist() == expected["dominant"].tolist()
+    assert written["mixed"].tolist() == expected["mixed"].tolist()
+    complete = scores.notna().all(axis=1)
+    top2 = np.sort(scores[complete].to_numpy(), axis=1)[:, -2:]
+    np.testing.assert_allclose(
+        written.loc[complete, "gap"], top2[:, 1] - top2[:, 0], atol=1e-9
+    )
