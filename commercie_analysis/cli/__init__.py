@@ -63,6 +63,14 @@ def _register():
 
 
 # One module per sub-command; each defines ``command``.
-_COMMANDS: list[str] = ["validate", "calibrate", "export", "score"]
+_COMMANDS: list[str] = [
+    "validate",
+    "calibrate",
+    "export",
+    "score",
+    "simulate",
+    "profile",
+    "match",
+]
 
 _register()
