@@ -12,28 +12,41 @@ from scipy.special import ndtr
 
 __all__ = ["bvn_cdf", "bvn_pdf", "bvn_pdf_drho"]
 
-# 20-point Gauss-Legendre rule on [-1, 1], shifted to [0, 2] (weights sum to 2).
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(20)
-_NODES = 1.0 + _NODES
+# Gauss-Legendre rules on [-1, 1] shifted to [0, 2] (weights sum to 2): Genz uses
+# 6 points for |r| < 0.3, 12 for |r| < 0.75 and 20 beyond.
+_RULES = {
+    n: (1.0 + nodes, weights)
+    for n, (nodes, weights) in (
+        (n, np.polynomial.legendre.leggauss(n)) for n in (6, 12, 20)
+    )
+}
+_NODES, _WEIGHTS = _RULES[20]
 _TWO_PI = 2.0 * np.pi
+
+
+def _sheppard(h, k, r, n_points):
+    """P(X > h, Y > k) by Gauss-Legendre quadrature over arcsin(r)."""
+    nodes, weights = _RULES[n_points]
+    hk = (h * k)[:, None]
+    hs = ((h * h + k * k) / 2.0)[:, None]
+    asr = np.arcsin(r) / 2.0
+    sn = np.sin(asr[:, None] * nodes)
+    integral = np.exp((sn * hk - hs) / (1.0 - sn * sn)) @ weights
+    return integral * asr / _TWO_PI + ndtr(-h) * ndtr(-k)
 
 
 def _bvnu(h, k, r):
     """Upper orthant probability P(X > h, Y > k) for finite 1-D arrays h, k, r."""
     out = np.empty_like(h)
-    low = np.abs(r) < 0.925
+    size = np.abs(r)
 
-    # Moderate correlations: Sheppard's integral over arcsin(r).
-    if low.any():
-        hl, kl, rl = h[low], k[low], r[low]
-        hk = (hl * kl)[:, None]
-        hs = ((hl * hl + kl * kl) / 2.0)[:, None]
-        asr = np.arcsin(rl) / 2.0
-        sn = np.sin(asr[:, None] * _NODES)
-        integral = np.exp((sn * hk - hs) / (1.0 - sn * sn)) @ _WEIGHTS
-        out[low] = integral * asr / _TWO_PI + ndtr(-hl) * ndtr(-kl)
+    # Moderate correlations: Sheppard's integral, with more points as |r| grows.
+    for n_points, lower, upper in ((6, -1.0, 0.3), (12, 0.3, 0.75), (20, 0.75, 0.925)):
+        part = (size >= lower) & (size < upper)
+        if part.any():
+            out[part] = _sheppard(h[part], k[part], r[part], n_points)
 
-    high = ~low
+    high = size >= 0.925
     if high.any():
         out[high] = _bvnu_high(h[high], k[high], r[high])
 
@@ -179,7 +192,7 @@ def bvn_pdf(h, k, r):
     return np.where(finite, dens, 0.0)
 
 
-def bvn_pdf_drho(h, k, r):
+def bvn_pdf_drho(h, k, r, pdf=None):
     """Derivative of the bivariate normal density with respect to r.
 
     Parameters
@@ -188,6 +201,8 @@ def bvn_pdf_drho(h, k, r):
         Points; infinite values give 0.
     r : array_like
         Correlations, strictly inside (-1, 1).
+    pdf : numpy.ndarray, optional
+        ``bvn_pdf(h, k, r)`` if already computed (saves its evaluation).
 
     Returns
     -------
@@ -211,4 +226,6 @@ def bvn_pdf_drho(h, k, r):
     factor = r / one_r2 + (hf * kf * (1.0 + r * r) - r * (hf * hf + kf * kf)) / (
         one_r2 * one_r2
     )
-    return bvn_pdf(h, k, r) * np.where(finite, factor, 0.0)
+    if pdf is None:
+        pdf = bvn_pdf(h, k, r)
+    return pdf * np.where(finite, factor, 0.0)

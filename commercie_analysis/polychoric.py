@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
+from threadpoolctl import threadpool_limits
 
 from commercie_analysis._bvn import bvn_cdf, bvn_pdf, bvn_pdf_drho
 from commercie_analysis.exceptions import (
@@ -46,10 +47,20 @@ MAX_CATEGORIES = 20
 # keeps rising towards +-1 (two identical items) ends at the bound.
 _RHO_BOUND = 1.0 - 1e-9
 _TOL = 1e-10
+_NEWTON_DONE = 1e-6
 _MAX_ITER = 100
 # Pairs are processed in chunks holding at most this many cut-point grid cells, to
 # keep the temporaries of the quadrature small.
 _CHUNK_CELLS = 120_000
+
+
+def _one_blas_thread():
+    """Limit BLAS to one thread for the small products and decompositions here.
+
+    On a busy machine, OpenBLAS threads waiting for a core cost far more than they
+    save on matrices of a few hundred rows.
+    """
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -163,10 +174,13 @@ def _pair_tables(codes, n_cat, rows, cols):
     offsets = np.concatenate(([0], np.cumsum(n_cat)))
 
     # One indicator column per (item, category); the cross-product holds every table.
-    indicators = np.zeros((n, offsets[-1]))
+    # Single precision counts exactly below 2**24 respondents and halves the work.
+    dtype = np.float32 if n < 2**24 else np.float64
+    indicators = np.zeros((n, offsets[-1]), dtype=dtype)
     resp, item = np.nonzero(codes >= 0)
     indicators[resp, offsets[item] + codes[resp, item]] = 1.0
-    cross = indicators.T @ indicators
+    with _one_blas_thread():
+        cross = (indicators.T @ indicators).astype(np.float64)
 
     k_max = int(n_cat.max())
     cat = np.arange(k_max)
@@ -257,9 +271,10 @@ def _score_hessian(tables, cuts_x, cuts_y, rho):
     def cells(grid):
         return np.diff(np.diff(grid, axis=1), axis=2)
 
+    density = bvn_pdf(h, k, r)
     prob = cells(bvn_cdf(h, k, r))
-    d1 = cells(bvn_pdf(h, k, r))
-    d2 = cells(bvn_pdf_drho(h, k, r))
+    d1 = cells(density)
+    d2 = cells(bvn_pdf_drho(h, k, r, pdf=density))
 
     seen = tables > 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -316,7 +331,10 @@ def _ml_rho(tables, cuts_x, cuts_y):
         new = np.where(score == 0, r, new)
         rho[active] = new
 
-        done = (np.abs(new - r) < _TOL) | (hi_a - lo_a < _TOL)
+        # Newton converges quadratically: after a step below _NEWTON_DONE the error
+        # left is of order _NEWTON_DONE ** 2.
+        step = np.abs(new - r)
+        done = (step < _TOL) | (ok & (step < _NEWTON_DONE)) | (hi_a - lo_a < _TOL)
         active = active[~done]
         if active.size == 0:
             break
@@ -348,7 +366,8 @@ def _estimate(tables, cuts_x, cuts_y, std_err):
 
 def _smooth(values, eig_tol):
     """psych::cor.smooth on an ndarray: (matrix, raised, largest change, smoothed)."""
-    eigval, eigvec = np.linalg.eigh(values)
+    with _one_blas_thread():
+        eigval, eigvec = np.linalg.eigh(values)
     if eigval.min() >= np.finfo(float).eps:
         return values, 0, 0.0, False, eigval.min()
 
