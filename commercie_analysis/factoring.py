@@ -36,6 +36,7 @@ __all__ = [
     "degrees_of_freedom",
     "max_factors",
     "smc",
+    "extract_loadings",
 ]
 
 EXTRACTION_METHODS = ("minres", "ml", "pa")
@@ -165,7 +166,7 @@ def _optimise_uniquenesses(r, m, objective, gradient, max_iter):
         bounds=[_PSI_BOUNDS] * r.shape[0],
         options={"maxiter": max_iter, "ftol": 1e-14, "gtol": 1e-10},
     )
-    return result.x, bool(result.success), int(result.nit), result.message
+    return result.x, bool(result.success), int(result.nit)
 
 
 # -- principal axis --------------------------------------------------------------
@@ -185,6 +186,49 @@ def _principal_axis(r, m, tol, max_iter):
         if change < tol:
             return loadings, True, iteration
     return loadings, False, max_iter
+
+
+def extract_loadings(
+    r: np.ndarray,
+    n_factors: int,
+    method: str = "minres",
+    *,
+    max_iter: int = 1000,
+    tol: float = 0.001,
+) -> tuple[np.ndarray, bool, int]:
+    """Unrotated loadings of a correlation matrix, without checks or warnings.
+
+    The building block of :class:`FactorAnalysis`, for callers that fit many
+    matrices (parallel analysis, bootstrap) and judge convergence themselves.
+
+    Parameters
+    ----------
+    r : ndarray of shape (p, p)
+        Correlation matrix.
+    n_factors : int
+        Number of factors.
+    method : {"minres", "ml", "pa"}, default="minres"
+    max_iter : int, default=1000
+        Optimiser iterations; principal axis uses at most 50, as psych does.
+    tol : float, default=0.001
+        Principal axis stopping rule (change in the sum of communalities).
+
+    Returns
+    -------
+    loadings : ndarray of shape (p, n_factors)
+    converged : bool
+    n_iter : int
+    """
+    if method == "pa":
+        return _principal_axis(r, n_factors, tol, min(max_iter, 50))
+    objective, gradient, loadings_of = {
+        "minres": (_minres_objective, _minres_gradient, _minres_loadings),
+        "ml": (_ml_objective, _ml_gradient, _ml_loadings),
+    }[method]
+    psi, converged, n_iter = _optimise_uniquenesses(
+        r, n_factors, objective, gradient, max_iter
+    )
+    return loadings_of(psi, r, n_factors), converged, n_iter
 
 
 class FactorAnalysis:
@@ -394,35 +438,22 @@ class FactorAnalysis:
         return int(m)
 
     def _extract(self, r, m):
-        if self.method == "pa":
-            loadings, converged, n_iter = _principal_axis(
-                r, m, self.tol, min(self.max_iter, 50)
-            )
-            if not converged:
-                warnings.warn(
-                    f"principal axis factoring stopped after {n_iter} iterations "
-                    f"without the sum of communalities changing by less than "
-                    f"{self.tol}",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
-            return loadings, converged, n_iter
-
-        objective, gradient, loadings_of = {
-            "minres": (_minres_objective, _minres_gradient, _minres_loadings),
-            "ml": (_ml_objective, _ml_gradient, _ml_loadings),
-        }[self.method]
-        psi, converged, n_iter, message = _optimise_uniquenesses(
-            r, m, objective, gradient, self.max_iter
+        loadings, converged, n_iter = extract_loadings(
+            r, m, self.method, max_iter=self.max_iter, tol=self.tol
         )
         if not converged:
+            criterion = (
+                f"the sum of communalities changing by less than {self.tol}"
+                if self.method == "pa"
+                else "meeting the optimiser's convergence criterion"
+            )
             warnings.warn(
-                f"{self.method} extraction did not converge after {n_iter} "
-                f"iterations ({message})",
+                f"{self.method} extraction stopped after {n_iter} iterations "
+                f"without {criterion}",
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        return loadings_of(psi, r, m), converged, n_iter
+        return loadings, converged, n_iter
 
     def _warn_if_improper(self, communalities, names):
         improper = [

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import DataError
-from .factoring import FactorAnalysis
+from .factoring import extract_loadings
 
 __all__ = [
     "ParallelAnalysis",
@@ -71,8 +71,12 @@ class ParallelAnalysis:
 
 def _factor_eigenvalues(r: np.ndarray) -> np.ndarray:
     # psych fa.parallel: eigenvalues of R with the communalities of a one-factor
-    # minres solution on the diagonal.
-    return FactorAnalysis(1, rotation="none").fit(correlation=r).eigenvalues_
+    # minres solution on the diagonal. Random data often give an improper
+    # one-factor solution; as in psych (warnings = FALSE), that is no concern here.
+    loadings, _, _ = extract_loadings(r, 1, "minres")
+    reduced = r.copy()
+    np.fill_diagonal(reduced, np.sum(loadings**2, axis=1))
+    return np.sort(np.linalg.eigvalsh(reduced))[::-1]
 
 
 def _eigenvalues(r: np.ndarray, basis: str) -> np.ndarray:
