@@ -630,6 +630,8 @@ def clean(
     """  # noqa: E501
     policy = policy or CleaningPolicy()
     instrument = load_instrument(instrument)
+    if pseudonymise:
+        privacy.check_salt(salt)
     if isinstance(source_or_frame, RawResponses):
         raw = source_or_frame
         instrument = raw.instrument

@@ -12,8 +12,12 @@ A column counts as personal when
   ``attribute_1``...), in English or Dutch; or
 - the instrument spec lists it in ``personal_fields`` (free-text answers, for
   example), or the caller names it; or
-- its values look like e-mail addresses, IP addresses or phone numbers written
-  with a ``+``, spaces, dashes or brackets.
+- any of its values holds an e-mail address, an IP address or a phone number
+  (Dutch numbers such as ``06-12345678`` or ``020 123 4567``, and any number
+  written with ``+`` and a country code), also inside free text.
+
+Names inside free text cannot be recognised reliably: declare such columns in the
+spec's ``personal_fields`` (or ``CleaningPolicy.personal_fields``).
 
 Personal columns are removed, or, on request, replaced by a keyed hash
 (HMAC-SHA-256 with a secret salt) so that answers of the same person can still
@@ -32,6 +36,7 @@ import pandas as pd
 from .exceptions import DataError
 
 __all__ = [
+    "check_salt",
     "find_personal_columns",
     "pseudonym",
     "pseudonymise",
@@ -111,9 +116,14 @@ _NAME_PATTERNS = (
     re.compile(r"ipaddr|ipaddress|ipadres"),
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_IPV4 = re.compile(r"^(\d{1,3}\.){3}\d{1,3}$")
-_IPV6 = re.compile(r"^[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}$")
-_PHONE = re.compile(r"^\+?\(?\d[\d\s\-().]{6,}\d$")
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV6 = re.compile(r"^[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}$")
+# Dutch numbers (06-12345678, 020 123 4567, +31 6 1234 5678, 0031...) and any
+# number written with a leading + and a country code.
+_PHONE = re.compile(
+    r"(?<![\d+])(?:(?:\+|00)31[\s-]?|0)[1-9](?:[\s-]?\d){8}(?!\d)"
+    r"|(?<![\d+])\+\d{1,3}(?:[\s-]?\d){7,12}(?!\d)"
+)
 
 
 def _key(name: str) -> str:
@@ -121,18 +131,19 @@ def _key(name: str) -> str:
 
 
 def _looks_personal(values: pd.Series) -> str | None:
+    """Why the values identify people, if any of them do."""
+    if pd.api.types.is_numeric_dtype(values):
+        return None
     text = values.dropna().astype(str).str.strip()
     text = text[text != ""]
     if text.empty:
         return None
     if text.str.contains(_EMAIL).any():
-        return "values look like e-mail addresses"
-    if text.str.match(_IPV4).mean() > 0.5 or text.str.match(_IPV6).mean() > 0.5:
-        return "values look like IP addresses"
-    phone = text.str.match(_PHONE) & text.str.contains(r"[+\s\-()]")
-    digits = text.str.count(r"\d")
-    if (phone & (digits >= 9)).mean() > 0.5:
-        return "values look like phone numbers"
+        return "values hold e-mail addresses"
+    if text.str.contains(_IPV4).any() or text.str.match(_IPV6).any():
+        return "values hold IP addresses"
+    if text.str.contains(_PHONE).any():
+        return "values hold phone numbers"
     return None
 
 
@@ -161,13 +172,14 @@ def find_personal_columns(
 
     Examples
     --------
-    >>> df = pd.DataFrame({"RecipientEmail": ["a@b.nl"], "age": [40],
-    ...                    "opmerking": ["bel me: +31 6 1234 5678"],
-    ...                    "x": ["+31 6 1234 5678"]})
+    >>> df = pd.DataFrame({"RecipientEmail": ["a@b.nl", ""], "age": [40, 31],
+    ...                    "opmerking": ["Groet, Jan", ""],
+    ...                    "notes": ["ok", "bel me: 06-12345678"],
+    ...                    "start": ["2024-03-02 10:01:00", "2024-03-02 11:01:00"]})
     >>> find_personal_columns(df, personal_fields=["Opmerking"])
     ... # doctest: +NORMALIZE_WHITESPACE
     {'RecipientEmail': 'column name (recipient or contact field)',
-     'opmerking': 'declared personal', 'x': 'values look like phone numbers'}
+     'opmerking': 'declared personal', 'notes': 'values hold phone numbers'}
     """
     declared = {_key(name) for name in personal_fields}
     skip = set(skip)
@@ -212,6 +224,23 @@ def pseudonym(value: object, salt: str | bytes) -> str | None:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
+def check_salt(salt: str | bytes | None) -> None:
+    """Refuse a missing or short salt (fewer than 8 characters).
+
+    Raises
+    ------
+    DataError
+        Without a secret salt, a hash of a name or e-mail address is easily
+        reversed by hashing candidates.
+    """
+    if salt is None or len(salt) < 8:
+        raise DataError(
+            "--salt: pseudonymising needs a secret salt of at least 8 characters "
+            "(--salt or the COMMERCIE_SALT environment variable); keep it out of "
+            "the output and the repository"
+        )
+
+
 def pseudonymise(values: pd.Series, salt: str | bytes | None) -> pd.Series:
     """Replace every value of a column by its keyed hash (see :func:`pseudonym`).
 
@@ -222,10 +251,5 @@ def pseudonymise(values: pd.Series, salt: str | bytes | None) -> pd.Series:
         salt a hash of a name or e-mail address is easily reversed by trying
         candidates.
     """
-    if salt is None or len(salt) < 8:
-        raise DataError(
-            "--salt: pseudonymising needs a secret salt of at least 8 characters "
-            "(--salt or the COMMERCIE_SALT environment variable); keep it out of "
-            "the output and the repository"
-        )
+    check_salt(salt)
     return values.map(lambda v: pseudonym(v, salt)).astype("string")

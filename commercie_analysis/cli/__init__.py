@@ -64,6 +64,7 @@ def _register():
 
 # One module per sub-command; each defines ``command``.
 _COMMANDS: list[str] = [
+    "clean",
     "validate",
     "calibrate",
     "export",
