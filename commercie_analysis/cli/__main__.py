@@ -1,0 +1,5 @@
+"""Run the ``commercie`` command as ``python -m commercie_analysis.cli``."""
+
+from . import main
+
+main()
