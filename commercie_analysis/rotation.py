@@ -35,6 +35,7 @@ from .exceptions import ConvergenceWarning, DataError, ModelError
 
 __all__ = [
     "ROTATIONS",
+    "ALIASES",
     "ORTHOGONAL_ROTATIONS",
     "OBLIQUE_ROTATIONS",
     "RotationResult",
@@ -61,6 +62,18 @@ OBLIQUE_ROTATIONS: tuple[str, ...] = (
     "bentler",
 )
 ROTATIONS: tuple[str, ...] = ORTHOGONAL_ROTATIONS + OBLIQUE_ROTATIONS
+
+# GPArotation / psych names accepted as well: name -> (method, fully specified target).
+ALIASES: dict[str, tuple[str, bool]] = {
+    "geominQ": ("geomin", False),
+    "geominT": ("geomin_t", False),
+    "bentlerQ": ("bentler", False),
+    "bentlerT": ("bentler_t", False),
+    "pstQ": ("target", False),
+    "pstT": ("target_orthogonal", False),
+    "targetQ": ("target", True),
+    "targetT": ("target_orthogonal", True),
+}
 
 # A criterion maps a loading matrix L to (value, gradient dQ/dL).
 Criterion = Callable[[np.ndarray], tuple[float, np.ndarray]]
@@ -333,6 +346,32 @@ def _random_orthogonal(k: int, rng: np.random.Generator) -> np.ndarray:
     return Q * np.sign(np.diag(R))
 
 
+def _check_options(
+    method: str,
+    gamma: float,
+    kappa: float | None,
+    delta: float,
+    target: object,
+    weights: object,
+    full_target: bool,
+) -> None:
+    # An option that the method would ignore is a mistake worth naming.
+    given = {
+        "gamma": (gamma != 0.0, ("oblimin",)),
+        "kappa": (kappa is not None, ("equamax",)),
+        "delta": (delta != 0.01, ("geomin", "geomin_t")),
+        "target": (target is not None, ("target", "target_orthogonal")),
+        "weights": (weights is not None, ("target", "target_orthogonal")),
+        "full_target": (full_target, ("target", "target_orthogonal")),
+    }
+    for name, (is_set, methods) in given.items():
+        if is_set and method not in methods:
+            raise ModelError(
+                f"{name}: only used by rotation {' / '.join(map(repr, methods))}, "
+                f"not by {method!r}; leave it out or choose that rotation."
+            )
+
+
 def _criterion_for(
     method: str,
     A: np.ndarray,
@@ -344,7 +383,7 @@ def _criterion_for(
     full_target: bool,
 ) -> Criterion:
     p, k = A.shape
-    if method in ("oblimin",):
+    if method == "oblimin":
         return _oblimin(float(gamma))
     if method == "quartimin":
         return _oblimin(0.0)
@@ -411,7 +450,9 @@ def rotate(
         One of :data:`ROTATIONS`. Orthogonal: ``"none"``, ``"varimax"``,
         ``"quartimax"``, ``"equamax"``, ``"geomin_t"``, ``"target_orthogonal"``,
         ``"bentler_t"``. Oblique: ``"promax"``, ``"oblimin"``, ``"quartimin"``,
-        ``"geomin"``, ``"target"``, ``"bentler"``.
+        ``"geomin"``, ``"target"``, ``"bentler"``. The GPArotation names in
+        :data:`ALIASES` (``"geominQ"``, ``"pstQ"``, ``"targetQ"``, ...) are
+        accepted too; ``result.method`` gives the name above.
     gamma : float, default=0.0
         Oblimin's gamma (0 quartimin, 0.5 biquartimin, 1 covarimin).
     kappa : float, optional
@@ -454,6 +495,16 @@ def rotate(
         Loadings, factor correlations, rotation matrix and criterion, in the
         factor order of the algorithm; call :meth:`RotationResult.sorted` (or
         :func:`sort_and_sign`) for psych's order and signs.
+
+    Raises
+    ------
+    ModelError
+        For an unknown method, an option the method does not use (``gamma``
+        without oblimin, ``target`` without a target rotation, ...), a missing or
+        misshapen target, or bad iteration settings.
+    DataError
+        For loadings that are not a finite items x factors matrix, or an item
+        with all loadings 0 under Kaiser normalisation.
 
     Warns
     -----
@@ -501,10 +552,15 @@ def rotate(
     """
     # Check the arguments.
     A = _as_loadings(loadings)
+    if method in ALIASES:
+        method, full = ALIASES[method]
+        full_target = full_target or full
     if method not in ROTATIONS:
         raise ModelError(
-            f"method: expected one of {', '.join(ROTATIONS)}; found {method!r}."
+            f"method: expected one of {', '.join(ROTATIONS)} (or the R names "
+            f"{', '.join(ALIASES)}); found {method!r}."
         )
+    _check_options(method, gamma, kappa, delta, target, weights, full_target)
     if not isinstance(n_starts, int | np.integer) or n_starts < 1:
         raise ModelError(f"n_starts: expected an integer >= 1, found {n_starts!r}.")
     if not isinstance(max_iter, int | np.integer) or max_iter < 1:

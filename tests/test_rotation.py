@@ -316,6 +316,10 @@ def test_none_leaves_the_loadings_alone():
             ModelError,
             "fully specified target",
         ),
+        ({"method": "varimax", "gamma": 0.5}, ModelError, "gamma: only used by"),
+        ({"method": "quartimax", "kappa": 0.1}, ModelError, "kappa: only used by"),
+        ({"method": "oblimin", "target": KEY}, ModelError, "target: only used by"),
+        ({"method": "geomin", "full_target": True}, ModelError, "full_target"),
         ({"n_starts": 0}, ModelError, "n_starts"),
         ({"max_iter": 0}, ModelError, "max_iter"),
         ({"tol": 0}, ModelError, "tol"),
@@ -346,3 +350,21 @@ def test_target_from_key():
     np.testing.assert_array_equal(target_from_key(key, full=True), key)
     with pytest.raises(DataError, match="key"):
         target_from_key([1, 0, 1])
+
+
+@pytest.mark.parametrize(
+    ("alias", "method", "options"),
+    [
+        ("geominQ", "geomin", {}),
+        ("geominT", "geomin_t", {}),
+        ("bentlerQ", "bentler", {}),
+        ("pstQ", "target", {"target": target_from_key(KEY)}),
+        ("targetT", "target_orthogonal", {"target": KEY}),
+    ],
+)
+def test_gparotation_names_are_accepted(alias, method, options):
+    res = rotate(A, alias, **options)
+    assert res.method == method
+    full = alias.startswith("target")
+    expected = rotate(A, method, full_target=full, **options)
+    np.testing.assert_array_equal(res.loadings, expected.loadings)
