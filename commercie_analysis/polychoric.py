@@ -118,10 +118,20 @@ class PolychoricResult:
 
 
 def _as_float_columns(data, names):
-    """Return the data as a float matrix (NaN = missing), checking every column."""
+    """Return the data as a float matrix (NaN = missing), checking every column.
+
+    An ordered categorical column gives the positions of its categories.
+    """
     columns = []
     for name, column in zip(names, data, strict=True):
         series = pd.Series(column)
+        if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered:
+            codes = series.cat.codes.to_numpy(dtype=float)
+            codes[codes < 0] = np.nan
+            columns.append(codes)
+            continue
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
         try:
             values = pd.to_numeric(series).to_numpy(dtype=float, na_value=np.nan)
         except (ValueError, TypeError) as exc:

@@ -250,6 +250,27 @@ def test_non_consecutive_and_unused_codes_do_not_change_result(bfi_complete):
     np.testing.assert_allclose(other.thresholds, base.thresholds, atol=1e-12)
 
 
+def test_ordered_categorical_uses_the_order_of_its_categories(bfi_complete):
+    data = bfi_complete[["O1", "O2"]].copy()
+    base = polychoric_matrix(data).correlation
+    labels = ["never", "rarely", "sometimes", "often", "mostly", "always", "unused"]
+    data["O1"] = pd.Categorical(
+        data["O1"].map(lambda v: labels[int(v) - 1]), categories=labels, ordered=True
+    )
+    data.loc[3, "O1"] = np.nan
+    with_missing = bfi_complete[["O1", "O2"]].copy()
+    with_missing.loc[3, "O1"] = np.nan
+    got = polychoric_matrix(data).correlation
+    np.testing.assert_allclose(got, polychoric_matrix(with_missing).correlation)
+    assert abs(got.loc["O1", "O2"] - base.loc["O1", "O2"]) < 1e-3
+    with pytest.raises(DataError, match="'O1'.*numeric"):
+        polychoric_matrix(
+            data.astype({"O1": "category"}).assign(
+                O1=lambda d: d["O1"].cat.as_unordered()
+            )
+        )
+
+
 def test_reversing_an_item_flips_the_sign(bfi_complete):
     forward = polychoric(bfi_complete["E1"], bfi_complete["E3"])
     reversed_ = polychoric(7 - bfi_complete["E1"], bfi_complete["E3"])
