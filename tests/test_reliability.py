@@ -38,6 +38,19 @@ def test_alpha_matches_psych(bfi_stats, construct):
 
 
 @pytest.mark.parametrize("construct", sorted(REF))
+def test_alpha_interval_and_standard_error_match_psych(bfi_stats, construct):
+    table, _ = bfi_stats
+    ref = REF[construct]
+    assert table.loc[construct, "alpha_ci_lower"] == pytest.approx(
+        ref["feldt_lower"], abs=1e-9
+    )
+    assert table.loc[construct, "alpha_ci_upper"] == pytest.approx(
+        ref["feldt_upper"], abs=1e-9
+    )
+    assert table.loc[construct, "alpha_se"] == pytest.approx(ref["ase"], abs=1e-9)
+
+
+@pytest.mark.parametrize("construct", sorted(REF))
 def test_item_rest_and_alpha_if_dropped_match_psych(bfi_stats, construct):
     _, stats = bfi_stats
     for item, value in REF[construct]["r_drop"].items():

@@ -28,7 +28,9 @@ alpha_ref <- lapply(keys, function(k) {
        r_drop = as.list(setNames(a$item.stats$r.drop, its)),
        alpha_if_dropped = as.list(setNames(a$alpha.drop$raw_alpha, its)),
        mean = as.list(setNames(a$item.stats$mean, its)),
-       sd = as.list(setNames(a$item.stats$sd, its)))
+       sd = as.list(setNames(a$item.stats$sd, its)),
+       feldt_lower = as.numeric(a$feldt$lower.ci), feldt_upper = as.numeric(a$feldt$upper.ci),
+       ase = a$total$ase)
 })
 
 k <- KMO(r)
@@ -60,7 +62,7 @@ out <- list(
     data = "data/raw/bfi.csv (psychTools::bfi) items A1..O5, complete cases",
     n_complete = n,
     calls = list(
-      alpha = "alpha(cc[, items], keys = reversed_items) per scale of bfi.keys",
+      alpha = "alpha(cc[, items], keys = reversed_items) per scale of bfi.keys; $feldt for the 95% interval, $total$ase for the standard error",
       kmo = "KMO(cor(cc))",
       bartlett = "cortest.bartlett(cor(cc), n = nrow(cc))",
       fa_minres_oblimin_5 = "fa(cor(cc), 5, n.obs = n, fm = 'minres', rotate = 'oblimin')",
