@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from .. import __version__
 from ..exceptions import DataError, ModelError
@@ -56,7 +57,7 @@ __all__ = [
 SCHEMA_VERSION = "1.0"
 """Version of the JSON format; a reader accepts files of the same major version."""
 
-_BLOCK_ROWS = 32_768
+_BLOCK_ROWS = 8_192
 _REFERENCE_TOLERANCE = 1e-9
 UNIT_METHODS = ("unit_mean", "unit_sum")
 FACTOR_METHODS = ("regression", "bartlett", "tenberge")
@@ -506,11 +507,10 @@ class ScoringModel:
             (the message names the respondents).
         """
         frame = _item_frame(responses, self.item_ids, "responses")
-        values = frame[self.item_ids].to_numpy(dtype=np.float64, copy=True)
+        # Row-major, so that blocks of rows are contiguous for the fast path.
+        values = np.ascontiguousarray(frame[self.item_ids].to_numpy(dtype=np.float64))
         values = self._mark_missing(values)
-        if check_range:
-            self._check_range(values, frame.index)
-        out = self.score_array(values, check_range=False)
+        out = self._score_values(values, check_range, frame.index)
         return pd.DataFrame(out, index=frame.index, columns=self.score_ids)
 
     def score_array(
@@ -533,7 +533,9 @@ class ScoringModel:
         -------
         ndarray of shape (n, n_scores)
         """
-        values = np.asarray(values)
+        return self._score_values(np.asarray(values), check_range, None)
+
+    def _score_values(self, values, check_range, index) -> np.ndarray:
         if values.ndim != 2 or values.shape[1] != len(self.items):
             raise DataError(
                 f"values: expected an array of shape (n, {len(self.items)}), "
@@ -543,10 +545,22 @@ class ScoringModel:
             values = values.astype(np.float64)
         engine = self._engine()
         out = np.empty((values.shape[0], len(self.scores)), dtype=np.float64)
-        for start in range(0, values.shape[0], _BLOCK_ROWS):
-            block = values[start : start + _BLOCK_ROWS]
-            target = out[start : start + _BLOCK_ROWS]
-            engine.score_block(block, target, check_range, start)
+
+        # Blocks of a few thousand rows stay in cache; a BLAS thread pool brings
+        # nothing to products this small and stalls when the cores are busy.
+        with threadpool_limits(limits=1, user_api="blas"):
+            for start in range(0, values.shape[0], _BLOCK_ROWS):
+                block = values[start : start + _BLOCK_ROWS]
+                target = out[start : start + _BLOCK_ROWS]
+                bad = engine.score_block(block, target, check_range)
+                if bad is not None:
+                    stop = start + block.shape[0]
+                    rows = (
+                        pd.RangeIndex(start, stop)
+                        if index is None
+                        else index[start:stop]
+                    )
+                    raise DataError(_range_message(bad, block, rows, engine.item_ids))
         return out
 
     def standardise(self, scores: pd.DataFrame) -> pd.DataFrame:
@@ -821,17 +835,9 @@ class ScoringModel:
         }
 
     def _mark_missing(self, values: np.ndarray) -> np.ndarray:
-        for code in self.missing_codes:
-            values[values == code] = np.nan
-        return values
-
-    def _check_range(self, values: np.ndarray, index) -> None:
-        low = np.array([it.min for it in self.items])
-        high = np.array([it.max for it in self.items])
-        with np.errstate(invalid="ignore"):
-            bad = (values < low) | (values > high)
-        if bad.any():
-            raise DataError(_range_message(bad, values, index, self.item_ids))
+        if not self.missing_codes:
+            return values
+        return np.where(np.isin(values, self.missing_codes), np.nan, values)
 
     def _engine(self) -> _Engine:
         cached = self.__dict__.get("_cached_engine")
@@ -873,7 +879,8 @@ class _Engine:
         )
         self.item_ids = [it.id for it in model.items]
 
-    def score_block(self, block, target, check_range, start):
+    def score_block(self, block, target, check_range):
+        """Score one block into ``target``; return the out-of-range mask if any."""
         # Fast path: one reduction each for the lowest and highest answer (NaN makes
         # both comparisons fail), then one matrix product.
         if self.common_range:
@@ -887,15 +894,14 @@ class _Engine:
         if clean:
             np.matmul(block, self.slope, out=target)
             target += self.total_const
-            return
+            return None
 
         answered = ~np.isnan(block)
         if check_range:
             with np.errstate(invalid="ignore"):
                 bad = (block < self.low) | (block > self.high)
             if bad.any():
-                index = pd.RangeIndex(start, start + block.shape[0])
-                raise DataError(_range_message(bad, block, index, self.item_ids))
+                return bad
         filled = np.where(answered, block, 0.0)
         mask = answered.astype(np.float64)
         total = filled @ self.slope + mask @ self.const
@@ -910,6 +916,7 @@ class _Engine:
             result = self.intercept + total * factor
         result[count < self.min_answered] = np.nan
         target[...] = result
+        return None
 
 
 # -- helpers -----------------------------------------------------------------------

@@ -47,9 +47,9 @@ def type_profile(scores: pd.DataFrame, band: float) -> pd.DataFrame:
     -------
     DataFrame
         ``dominant`` (the type with the highest score; the first in column order on
-        a tie), ``second``, ``gap`` (highest minus second highest) and ``mixed``.
-        Respondents with a missing type score get no profile (empty text, NaN gap,
-        ``mixed`` false).
+        a tie), ``second`` (both categorical), ``gap`` (highest minus second
+        highest) and ``mixed``. Respondents with a missing type score get no
+        profile (missing types, NaN gap, ``mixed`` false).
 
     Examples
     --------
@@ -68,19 +68,26 @@ def type_profile(scores: pd.DataFrame, band: float) -> pd.DataFrame:
     complete = ~np.isnan(values).any(axis=1)
     filled = np.where(complete[:, None], values, -np.inf)
 
-    # A stable sort on the negated scores keeps column order on ties.
-    order = np.argsort(-filled, axis=1, kind="stable")
-    first, second = order[:, 0], order[:, 1]
+    # argmax takes the first column on a tie; masking it out gives the second.
     rows = np.arange(n)
+    first = np.argmax(filled, axis=1)
+    rest = filled.copy()
+    rest[rows, first] = -np.inf
+    second = np.argmax(rest, axis=1)
     with np.errstate(invalid="ignore"):
-        gap = filled[rows, first] - filled[rows, second]
-    names = np.asarray([str(c) for c in scores.columns], dtype=object)
+        gap = filled[rows, first] - rest[rows, second]
+    names = [str(c) for c in scores.columns]
 
     gap = np.where(complete, np.round(gap, 12), np.nan)
+    missing = np.int64(-1)
     return pd.DataFrame(
         {
-            "dominant": np.where(complete, names[first], ""),
-            "second": np.where(complete, names[second], ""),
+            "dominant": pd.Categorical.from_codes(
+                np.where(complete, first, missing), categories=names
+            ),
+            "second": pd.Categorical.from_codes(
+                np.where(complete, second, missing), categories=names
+            ),
             "gap": gap,
             "mixed": complete & (gap <= band),
         },
