@@ -51,7 +51,6 @@ from . import handle_errors
 @handle_errors
 def command(instrument, n, seed, careless_share, missing_share, model_path, out):
     """Simulate answers to an instrument from a stated population model."""
-    import sys
     from pathlib import Path
 
     import yaml
@@ -84,7 +83,15 @@ def command(instrument, n, seed, careless_share, missing_share, model_path, out)
     )
     name = f"simulated_{spec.id}"
     manifest = sim.manifest(n)
-    manifest["command"] = shlex.join(["commercie", *sys.argv[1:]])
+    words = ["commercie", "simulate", "--instrument", instrument, "--n", str(n)]
+    words += ["--seed", str(seed)]
+    if careless_share:
+        words += ["--careless-share", str(careless_share)]
+    if missing_share:
+        words += ["--missing-share", str(missing_share)]
+    if model_path is not None:
+        words += ["--model", str(model_path)]
+    manifest["command"] = shlex.join([*words, "--out", str(out)])
     manifest["files"] = {
         "responses": f"{name}.csv",
         "truth": f"{name}.truth.csv",
