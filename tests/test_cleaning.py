@@ -223,3 +223,110 @@ def test_careless_policy_mapping_and_string():
         CleaningPolicy(careless={"irv": "drop"})
     with pytest.raises(DataError, match="missing: expected one of"):
         CleaningPolicy(missing="mean")
+
+
+# -- the export fixtures, cleaned: results worked out by hand -------------------
+#
+# make_fixtures.py lists the eight invented respondents. With the default policy
+# (careless indices off to keep the expectations short):
+#   row 3  w2 unanswered                      -> excluded, step missing
+#   row 4  attention check answered 2, not 4  -> excluded, step attention
+#   row 5  60 s < 0.5 x median 285 s          -> flagged, step speeders
+#   row 7  repeat of row 2 (other id, time)   -> excluded, step duplicates
+# so 8 read = 5 kept (rows 1, 2, 5, 6, 8) + 3 excluded. SurveyMonkey exports have
+# no duration, so nobody is a speeder there.
+
+EXPORTS = RAW_DIR.parent.parent / "tests" / "fixtures" / "exports"
+DEMO = EXPORTS / "demo.yaml"
+EXPECTED_LOG = [
+    (3, "excluded", "missing", "missing answers: w2 (1 of 4 items)"),
+    (4, "excluded", "attention", "attention check let_op: 2, expected 4"),
+    (5, "flagged", "speeders", "duration 60 s < 0.5 x median 285 s"),
+    (7, "excluded", "duplicates", "same answers and details as row 2"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "ids"),
+    [
+        ("plain.csv", {}, ["R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08"]),
+        ("dutch.csv", {}, ["R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08"]),
+        ("responses.xlsx", {"sheet": "Antwoorden"}, [str(i) for i in range(1, 9)]),
+        ("responses.sav", {"id_column": "respnr"}, [str(i) for i in range(1, 9)]),
+        ("qualtrics.csv", {}, [f"R_{i}qXzT8vLmN{i}" for i in range(1, 9)]),
+        ("limesurvey.csv", {}, [str(i) for i in range(1, 9)]),
+        ("surveymonkey.csv", {}, [f"11422798{1640 + i}" for i in range(1, 9)]),
+    ],
+)
+def test_fixture_cleaned_as_worked_out(name, options, ids):
+    policy = CleaningPolicy(careless="off", missing_labels=("weet niet",))
+    result = clean(EXPORTS / name, DEMO, policy=policy, **options)
+    expected = [
+        line
+        for line in EXPECTED_LOG
+        if not (name == "surveymonkey.csv" and line[2] == "speeders")
+    ]
+    assert result.log.to_dict("split")["data"] == [
+        [ids[row - 1], row, action, step, reason]
+        for row, action, step, reason in expected
+    ]
+    assert (result.n_read, result.n_kept, result.n_excluded) == (8, 5, 3)
+    assert list(result.responses.index) == [ids[i] for i in (0, 1, 4, 5, 7)]
+    # Kept answers: rows 1, 2, 5, 6, 8 of make_fixtures.py.
+    assert result.responses[["w1", "w2", "p1", "p2"]].values.tolist() == [
+        [4, 2, 5, 1],
+        [5, 1, 4, 2],
+        [4, 2, 4, 2],
+        [3, 3, 3, 3],
+        [5, 1, 5, 1],
+    ]
+    assert result.manifest["input"]["file"] == name
+    assert len(result.manifest["input"]["sha256"]) == 64
+
+
+def test_careless_flags_reach_the_log():
+    # Four items, so the longstring threshold is 4 // 2 = 2: respondent "s"
+    # (3, 3, 3, 3) has a run of 4 > 2 and an IRV of 0 <= 0: flagged twice;
+    # with irv="exclude" the IRV line becomes an exclusion.
+    data = frame([["a", 1, 2, 3, 4], ["s", 3, 3, 3, 3], ["c", 5, 4, 3, 2]])
+    policy = CleaningPolicy(
+        careless={
+            "mahalanobis": "off",
+            "even_odd": "off",
+            "synonyms": "off",
+            "irv": "exclude",
+        }
+    )
+    result = clean(data, small_instrument(), policy=policy)
+    assert result.log[
+        ["respondent_id", "action", "step", "reason"]
+    ].values.tolist() == [
+        ["s", "flagged", "longstring", "longest run of identical answers 4 > 2"],
+        ["s", "excluded", "irv", "IRV 0.000 <= 0"],
+    ]
+    assert (result.n_kept, result.n_excluded, result.n_flagged) == (2, 1, 1)
+    assert result.indices.loc["s", "longstring"] == 4
+    assert result.indices["row"].tolist() == [1, 2, 3]
+
+
+def test_duplicate_ids_and_min_answered():
+    data = frame([["a", 1, 2, 3, 4], ["a", 2, 2, 3, 4], ["b", 1, None, None, None]])
+    result = clean(
+        data,
+        small_instrument(),
+        policy=CleaningPolicy(careless="off", missing="pairwise", min_answered=0.5),
+    )
+    assert result.log[["row", "step", "reason"]].values.tolist() == [
+        [2, "duplicate_ids", "respondent id 'a' also in row 1"],
+        [3, "min_answered", "1 of 4 items answered, fewer than 2"],
+    ]
+    with pytest.raises(
+        DataError,
+        match=r"id column 'respondent_id': 1 repeated "
+        r"respondent id\(s\): 'a' \(row 2\)",
+    ):
+        clean(
+            data,
+            small_instrument(),
+            policy=CleaningPolicy(careless="off", duplicate_ids="error"),
+        )

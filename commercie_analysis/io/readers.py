@@ -341,6 +341,21 @@ def _read_text(path: Path, fmt: str) -> RawTable:
             f"{source}: a {fmt} export has {header_rows} header rows; found "
             f"{len(cells)} row(s) in all"
         )
+    if fmt == "qualtrics" and not any(
+        str(c).strip().startswith('{"ImportId"') for c in cells.iloc[2]
+    ):
+        raise DataError(
+            f"{source}: not a Qualtrics export: its third row should hold the "
+            'import ids ({"ImportId": ...}); export with "Use numeric values" or '
+            "choice text and the default three header rows, or use --format csv"
+        )
+    if fmt == "surveymonkey" and not {"respondent id", "collector id"} <= {
+        str(c).strip().casefold() for c in cells.iloc[0]
+    }:
+        raise DataError(
+            f"{source}: not a SurveyMonkey export: its first row should hold "
+            "'Respondent ID' and 'Collector ID'; use --format csv"
+        )
 
     texts: dict[str, str] = {}
     if fmt == "surveymonkey":
@@ -385,9 +400,20 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
 
     source = path.name
     _read_nonempty(path)
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # From the bytes, so that a workbook saved under another suffix is read too.
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(path.read_bytes()), read_only=True, data_only=True
+        )
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+    ) as exc:
         raise DataError(
             f"{source}: not a readable .xlsx workbook ({exc.__class__.__name__}: "
             f"{exc}); an old .xls must be saved as .xlsx first"
@@ -429,18 +455,21 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     ):
         header.pop()
     cells = cells.iloc[:, : len(header)]
-    header, data = _frame_from_rows_excel(cells, where)
+    header, data = _frame_from_rows_excel(cells, where, names)
     details = {"sheet": chosen}
     return RawTable(data, "xlsx", source, details=details)
 
 
 def _frame_from_rows_excel(
-    cells: pd.DataFrame, where: str
+    cells: pd.DataFrame, where: str, sheets: list[str]
 ) -> tuple[list[str], pd.DataFrame]:
     header = _check_header(list(cells.iloc[0]), where)
     data = cells.iloc[1:].copy()
     if data.empty:
-        raise DataError(f"{where}: has a header but no data rows")
+        raise DataError(
+            f"{where}: has a header but no data rows; the workbook's sheets are "
+            f"{', '.join(repr(n) for n in sheets)} (choose one with --sheet)"
+        )
     data.columns = header
     data.index = pd.RangeIndex(1, len(data) + 1, name="row")
     return header, data.astype(object).where(data.notna(), None)
