@@ -44,8 +44,11 @@ def test_calibrate_export_score_round_trip(runner, tmp_path, weights):
     )
     assert result.exit_code == 0, result.output
     assert "scoring model written to" in result.output
+    # cleaned listwise (the default): 2436 of the 2800 respondents answered every item
+    assert "read 2800 respondents, kept 2436 after cleaning (listwise)" in result.output
 
     model = ScoringModel.load(model_path, instrument="bfi")
+    assert model.provenance["n"] == 2436
     assert model.provenance["data_hash_of"] == "data file"
     import hashlib
 
@@ -188,7 +191,7 @@ def test_calibrate_bad_input(runner, tmp_path):
             str(tmp_path / "m.json"),
         ],
     )
-    assert result.exit_code == 2 and "no such file" in result.output
+    assert result.exit_code == 2 and "none.csv: file not found" in result.output
     result = runner.invoke(
         main,
         [
@@ -220,3 +223,25 @@ def test_calibrate_bad_input(runner, tmp_path):
     )
     assert result.exit_code == 2 and "data/raw" in result.output
     assert not (RAW_DIR / "m.json").exists()
+
+
+def test_calibrate_pairwise_keeps_partial_respondents(runner, tmp_path):
+    model_path = tmp_path / "model.json"
+    result = run(
+        runner,
+        "calibrate",
+        "--instrument",
+        "bfi",
+        "--data",
+        BFI_CSV,
+        "--missing",
+        "pairwise",
+        "--out",
+        str(model_path),
+    )
+    assert result.exit_code == 0, result.output
+    model = ScoringModel.load(model_path)
+    assert model.provenance["n"] == 2800
+    # prorated unit scores: 2797 of 2800 have an agreeableness score (3 answered
+    # fewer than 3 of its 5 items)
+    assert model.standardisation["agreeableness"]["n"] == 2797

@@ -9,15 +9,13 @@ from . import handle_errors
 
 @click.command("calibrate")
 @click.option(
-    "--instrument",
-    required=True,
-    help="Packaged instrument name or path of a YAML spec.",
+    "--instrument", required=True, help="Packaged instrument name or path of a spec."
 )
 @click.option(
     "--data",
     required=True,
     type=click.Path(dir_okay=False),
-    help="Clean answers: .csv or .parquet with a respondent_id column.",
+    help="Survey export of the calibration sample (cleaned on reading).",
 )
 @click.option(
     "--weights",
@@ -45,33 +43,46 @@ from . import handle_errors
     help="Extraction of the factor solution.",
 )
 @click.option(
+    "--missing",
+    default="listwise",
+    show_default=True,
+    type=click.Choice(["listwise", "pairwise"]),
+    help="Cleaning: leave out respondents with a missing answer, or keep them "
+    "(unit scores then use the answered items).",
+)
+@click.option(
     "--out",
     required=True,
     type=click.Path(dir_okay=False),
     help="Scoring model JSON to write.",
 )
 @handle_errors
-def command(instrument, data, weights, norm_group, rotation, factor_method, out):
+def command(
+    instrument, data, weights, norm_group, rotation, factor_method, missing, out
+):
     """Calibrate scoring weights, standardisation and norms; write the model JSON."""
+    from ..cleaning import CleaningPolicy, clean
     from ..instruments import load_instrument
+    from ..outputs import check_writable
     from ..scoring import calibrate
-    from ..scoring.score import read_answers
 
+    check_writable(out, "out")
     spec = load_instrument(instrument)
-    responses, sha = read_answers(data, spec)
+    cleaned = clean(data, spec, policy=CleaningPolicy(missing=missing))
     model = calibrate(
         spec,
-        responses,
+        cleaned.responses,
         weights=weights,
         norm_group=norm_group,
-        data_sha256=sha,
+        data_sha256=cleaned.manifest["input"]["sha256"],
         factor_method=factor_method,
         rotation=rotation,
     )
     model.save(out)
     click.echo(
-        f"calibrated {spec.id} {spec.version} ({model.method}) on "
-        f"{model.provenance['n']} respondents"
+        f"read {cleaned.n_read} respondents, kept {cleaned.n_kept} after cleaning "
+        f"({missing}); calibrated {spec.id} {spec.version} ({model.method}) on "
+        f"{model.provenance['n']}"
     )
     for s in model.score_ids:
         st = model.standardisation[s]

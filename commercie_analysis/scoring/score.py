@@ -23,7 +23,6 @@ from .model import ScoringModel
 __all__ = [
     "type_profile",
     "score_file",
-    "read_answers",
     "ScoreSummary",
     "DEFAULT_ID_COLUMN",
 ]
@@ -219,58 +218,6 @@ def score_file(
             writer.close()
     summary.out = out
     return summary
-
-
-def read_answers(path: str | Path, instrument=None) -> tuple[pd.DataFrame, str]:
-    """Read a whole CSV or Parquet file of answers and the file's SHA-256.
-
-    Parameters
-    ----------
-    path : str or Path
-        ``.csv`` or ``.parquet``; a ``respondent_id`` column becomes the index.
-    instrument : Instrument, optional
-        If given, every item must be a column, and item columns are read as floats.
-
-    Returns
-    -------
-    answers : DataFrame
-    sha256 : str
-        Hex SHA-256 of the file's bytes.
-    """
-    import hashlib
-
-    path = Path(path)
-    fmt = _format(path, "data")
-    if not path.exists():
-        raise DataError(f"--data {path}: no such file")
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    try:
-        frame = pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise DataError(f"--data {path}: cannot be read as {fmt} ({exc})") from None
-    if DEFAULT_ID_COLUMN in frame.columns:
-        frame = frame.set_index(DEFAULT_ID_COLUMN)
-    if instrument is not None:
-        missing = [i for i in instrument.item_ids if i not in frame.columns]
-        if missing:
-            raise DataError(
-                f"--data {path}: {len(missing)} item column(s) missing: {missing}"
-            )
-        for item in instrument.item_ids:
-            column = frame[item]
-            converted = pd.to_numeric(column, errors="coerce")
-            bad = column[converted.isna() & column.notna()]
-            if len(bad):
-                examples = [str(v) for v in bad.unique()[:5]]
-                raise DataError(
-                    f"--data {path}: column {item!r} holds answers that are not "
-                    f"numbers, e.g. {examples}"
-                )
-            frame[item] = converted.astype(float)
-    return frame, digest.hexdigest()
 
 
 def _format(path: Path, parameter: str) -> str:
