@@ -50,6 +50,10 @@ _PSI_BOUNDS = (0.005, 1.0)
 _IMPROPER_COMMUNALITY = 1.0 - _PSI_BOUNDS[0] - 1e-8
 
 
+def _is_target(rotation: str) -> bool:
+    return "target" in rotation.lower() or rotation in ("pstQ", "pstT")
+
+
 def degrees_of_freedom(n_items: int, n_factors: int) -> int:
     """Degrees of freedom of an exploratory factor model.
 
@@ -263,7 +267,8 @@ class FactorAnalysis:
     unrotated_loadings_ : DataFrame
         Items x factors before rotation.
     loadings_ : DataFrame
-        Pattern matrix after rotation, factors ordered and signed as psych does.
+        Pattern matrix after rotation, factors ordered and signed as psych does
+        (after a target rotation the factors keep the target's order).
     phi_ : DataFrame
         Factor correlations (identity for orthogonal rotations).
     structure_ : DataFrame
@@ -358,7 +363,13 @@ class FactorAnalysis:
         self._warn_if_improper(communalities, names)
 
         rotated = rotate(loadings, self.rotation, **(self.rotation_options or {}))
-        pattern, phi, _, _ = sort_and_sign(rotated.loadings, rotated.phi)
+        if _is_target(self.rotation):
+            # A target fixes the factor order; only make each factor's sum positive.
+            signs = np.where(rotated.loadings.sum(axis=0) < 0, -1.0, 1.0)
+            pattern = rotated.loadings * signs
+            phi = rotated.phi * np.outer(signs, signs)
+        else:
+            pattern, phi, _, _ = sort_and_sign(rotated.loadings, rotated.phi)
 
         factors = [f"F{j + 1}" for j in range(m)]
         self.correlation_ = pd.DataFrame(r, index=names, columns=names)

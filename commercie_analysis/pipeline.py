@@ -21,21 +21,30 @@ Examples
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import __version__
+from .bootstrap import BootstrapResult, bootstrap_solution
 from .cleaning import CleaningPolicy, CleanResult, clean
 from .exceptions import DataError
 from .factorability import bartlett_sphericity, kmo
 from .factoring import EXTRACTION_METHODS, FactorAnalysis
 from .instruments import Instrument, load_instrument
-from .nfactors import ParallelAnalysis, n_factors_summary, parallel_analysis, velicer_map
+from .nfactors import (
+    ParallelAnalysis,
+    n_factors_summary,
+    parallel_analysis,
+    velicer_map,
+)
+from .omega import OmegaResult, omega
 from .outputs import output_folder
 from .reliability import alpha_from_correlation, item_statistics, reliability_table
+from .rotation import target_from_key
 from .validation import (
     VerdictThresholds,
     align_to_key,
@@ -68,6 +77,17 @@ class ValidationSettings:
         Random data sets of the parallel analysis.
     seed : int, default=0
         Seed of every random step.
+    bootstrap : int, default=0
+        Bootstrap samples for intervals of the loadings and congruences; 0 skips
+        the bootstrap.
+    n_jobs : int, optional
+        Processes for the bootstrap (None: one; -1: every core).
+    n_starts : int, default=1
+        Starts of the iterative rotations; from 2 on, random orthogonal starts are
+        added and the best criterion value is kept.
+    full_target : bool, default=False
+        With ``rotation="target"``: rotate towards the fully specified key (keyed
+        loadings +1 / -1) instead of only the zeros of the cross-loadings.
     thresholds : VerdictThresholds
         Thresholds of the item and construct verdicts.
     """
@@ -79,6 +99,10 @@ class ValidationSettings:
     n_factors: int | None = None
     n_iter: int = 100
     seed: int = 0
+    bootstrap: int = 0
+    n_jobs: int | None = None
+    n_starts: int = 1
+    full_target: bool = False
     thresholds: VerdictThresholds = field(default_factory=VerdictThresholds)
 
     def check(self) -> None:
@@ -94,6 +118,23 @@ class ValidationSettings:
                 raise DataError(
                     f"{name}: expected one of {list(allowed)}, found {value!r}"
                 )
+        if self.bootstrap == 1 or self.bootstrap < 0:
+            raise DataError(
+                f"bootstrap: expected 0 (none) or at least 2 samples, found "
+                f"{self.bootstrap}"
+            )
+        if self.n_starts < 1:
+            raise DataError(f"n_starts: expected at least 1, found {self.n_starts}")
+
+    def rotation_options(self, key: pd.DataFrame) -> dict:
+        """Options for :func:`~commercie_analysis.rotation.rotate` given the key."""
+        options = {}
+        if self.rotation in ("target", "target_orthogonal"):
+            options["target"] = target_from_key(key.to_numpy(), full=self.full_target)
+            options["full_target"] = self.full_target
+        if self.n_starts > 1:
+            options.update(n_starts=self.n_starts, random_state=self.seed)
+        return options
 
 
 @dataclass
@@ -118,6 +159,8 @@ class ValidationResult:
     congruence: pd.DataFrame
     item_mapping: pd.DataFrame
     construct_verdicts: pd.DataFrame
+    omega: OmegaResult | None = None
+    bootstrap: BootstrapResult | None = None
 
     @property
     def n_read(self) -> int:
@@ -154,7 +197,9 @@ class ValidationResult:
                 f"key: {len(self.instrument.constructs)}",
                 f"constructs (congruence): {constructs}",
                 "items: "
-                + ", ".join(f"{count} {verdict}" for verdict, count in verdicts.items()),
+                + ", ".join(
+                    f"{count} {verdict}" for verdict, count in verdicts.items()
+                ),
             ]
         )
 
@@ -170,21 +215,33 @@ class ValidationResult:
         """
         from .scoring.model import ScoringModel
 
+        tables = {
+            "item_statistics.csv": self.item_statistics,
+            "reliability.csv": self.reliability,
+            "item_mapping.csv": self.item_mapping,
+            "construct_verdicts.csv": self.construct_verdicts,
+        }
+        matrices = {
+            "correlations.csv": (self.correlation, "item"),
+            "thresholds.csv": (self.thresholds, "item"),
+            "loadings.csv": (self.loadings, "item"),
+            "factor_correlations.csv": (self.phi, "factor"),
+            "congruence.csv": (self.congruence, "construct"),
+        }
         with output_folder(folder) as stage:
             self.cleaning.log.to_csv(stage / "cleaning_log.csv", index=False)
             _write_json(stage / "cleaning_manifest.json", self.cleaning.manifest)
-            self.item_statistics.to_csv(stage / "item_statistics.csv", index=False)
-            self.reliability.to_csv(stage / "reliability.csv", index=False)
+            for name, table in tables.items():
+                table.to_csv(stage / name, index=False)
+            for name, (matrix, label) in matrices.items():
+                if matrix is not None:
+                    matrix.to_csv(stage / name, index_label=label)
             _write_json(stage / "factorability.json", self.factorability)
             _write_json(stage / "n_factors.json", self._n_factors_dict())
-            self.correlation.to_csv(stage / "correlations.csv", index_label="item")
-            if self.thresholds is not None:
-                self.thresholds.to_csv(stage / "thresholds.csv", index_label="item")
-            self.loadings.to_csv(stage / "loadings.csv", index_label="item")
-            self.phi.to_csv(stage / "factor_correlations.csv", index_label="factor")
-            self.congruence.to_csv(stage / "congruence.csv", index_label="construct")
-            self.item_mapping.to_csv(stage / "item_mapping.csv", index=False)
-            self.construct_verdicts.to_csv(stage / "construct_verdicts.csv", index=False)
+            if self.omega is not None:
+                _write_json(stage / "omega.json", self._omega_dict())
+            if self.bootstrap is not None:
+                self._write_bootstrap(stage)
             _write_json(stage / "manifest.json", self._manifest())
 
             model = ScoringModel.unit_weighted(
@@ -206,15 +263,39 @@ class ValidationResult:
             "key_constructs": len(self.instrument.constructs),
         }
 
+    def _omega_dict(self) -> dict:
+        result = self.omega
+        subscales = result.omega_subscales
+        return {
+            "n_obs": result.n_obs,
+            "n_factors": result.n_factors,
+            "omega_total": result.omega_total,
+            "omega_hierarchical": result.omega_hierarchical,
+            "omega_limit": result.omega_limit,
+            "alpha": result.alpha,
+            "ecv": result.ecv,
+            "subscales": subscales.reset_index().to_dict(orient="records"),
+        }
+
+    def _write_bootstrap(self, stage: Path) -> None:
+        boot = self.bootstrap
+        lower = boot.loadings_lower.stack().rename("lower")
+        upper = boot.loadings_upper.stack().rename("upper")
+        intervals = pd.concat([lower, upper], axis=1)
+        intervals.index.names = ["item", "factor"]
+        intervals.to_csv(stage / "bootstrap_loadings.csv")
+        boot.congruence.to_csv(stage / "bootstrap_congruence.csv", index_label="sample")
+
     def _manifest(self) -> dict:
         fa = self.factor_analysis
+        settings = asdict(self.settings)
         return {
             "package_version": __version__,
-            "instrument": {"id": self.instrument.id, "version": self.instrument.version},
-            "settings": {
-                **{k: v for k, v in asdict(self.settings).items() if k != "thresholds"},
-                "thresholds": asdict(self.settings.thresholds),
+            "instrument": {
+                "id": self.instrument.id,
+                "version": self.instrument.version,
             },
+            "settings": settings,
             "n_read": self.cleaning.n_read,
             "n_kept": self.cleaning.n_kept,
             "n_excluded": self.cleaning.n_excluded,
@@ -230,6 +311,14 @@ class ValidationResult:
                 "tli": _finite(fa.tli_),
                 "bic": _finite(fa.bic_),
             },
+            "bootstrap": None
+            if self.bootstrap is None
+            else {
+                "samples": self.bootstrap.n_boot,
+                "failed": self.bootstrap.n_failed,
+                "level": self.bootstrap.level,
+                "seed": self.bootstrap.seed,
+            },
         }
 
     def _report(self):
@@ -238,6 +327,7 @@ class ValidationResult:
 
         instrument = self.instrument
         key = instrument.key_matrix()
+        t = self.settings.thresholds
         report = Report(
             f"Validation of {instrument.name_in('en')} ({instrument.id} "
             f"{instrument.version})",
@@ -258,16 +348,34 @@ class ValidationResult:
             loadings_heatmap(self.loadings, key),
             "loadings_heatmap",
         )
-        report.add_table("Constructs", self.construct_verdicts.set_index("construct"))
+        boot_note = (
+            ""
+            if self.bootstrap is None
+            else f" Intervals: {self.bootstrap.level:.0%} percentile bootstrap over "
+            f"{self.bootstrap.n_boot} samples (seed {self.bootstrap.seed})."
+        )
+        report.add_table(
+            "Constructs",
+            self.construct_verdicts.set_index("construct"),
+            note=f"Congruence good from {t.good_congruence}, fair from "
+            f"{t.fair_congruence}.{boot_note}",
+        )
         report.add_table(
             "Items",
             self.item_mapping.set_index("item"),
-            note="Thresholds: salient loading {0.salient}, weak below {0.weak}, "
-            "minimum gap to a cross-loading {0.min_gap}.".format(
-                self.settings.thresholds
-            ),
+            note=f"Salient loading from {t.salient}, weak below {t.weak}, smallest "
+            f"gap to a cross-loading {t.min_gap}.{boot_note}",
         )
         report.add_table("Reliability", self.reliability.set_index("construct"))
+        if self.omega is not None:
+            o = self.omega
+            report.add_table(
+                "Omega",
+                o.omega_subscales,
+                note=f"All items: omega total {o.omega_total:.3f}, omega hierarchical "
+                f"{o.omega_hierarchical:.3f} (Schmid-Leiman, {o.n_factors} group "
+                f"factors, {o.n_obs} respondents).",
+            )
         report.add_table("Item statistics", self.item_statistics.set_index("item"))
         report.add_table("Factor correlations", self.phi)
         return report
@@ -317,8 +425,13 @@ def validate(
     n_factors: int | None = None,
     n_iter: int = 100,
     seed: int = 0,
+    bootstrap: int = 0,
+    n_jobs: int | None = None,
+    n_starts: int = 1,
+    full_target: bool = False,
     thresholds: VerdictThresholds | None = None,
     policy: CleaningPolicy | None = None,
+    progress: Callable[[int], None] | None = None,
     **read_options,
 ) -> ValidationResult:
     """Validate an instrument's key on answers to it.
@@ -328,12 +441,17 @@ def validate(
     instrument : str, Path or Instrument
         A packaged instrument name, a spec path or a loaded instrument.
     data : str, Path or DataFrame
-        The answers: a survey export (any format :func:`commercie_analysis.cleaning.
-        clean` reads) or a DataFrame.
-    missing, correlation, method, rotation, n_factors, n_iter, seed, thresholds
+        The answers: a survey export (any format
+        :func:`commercie_analysis.cleaning.clean` reads) or a DataFrame.
+    missing, correlation, method, rotation, n_factors, n_iter, seed
+        See :class:`ValidationSettings`.
+    bootstrap, n_jobs, n_starts, full_target, thresholds
         See :class:`ValidationSettings`.
     policy : CleaningPolicy, optional
         The cleaning policy; its ``missing`` is set from ``missing``.
+    progress : callable, optional
+        Called with the number of finished bootstrap samples, e.g. to move a
+        progress bar.
     **read_options
         Passed to :func:`~commercie_analysis.cleaning.clean` (``format``,
         ``sheet``, ``mapping``, ``pseudonymise``, ``salt``).
@@ -347,7 +465,8 @@ def validate(
     With ``missing="pairwise"`` every statistic uses all answered pairs; the
     number of respondents behind a correlation matrix (for Bartlett's test, the
     parallel analysis and the fit statistics) is then the smallest pairwise count,
-    a conservative choice.
+    a conservative choice. Omega and the bootstrap always rest on the respondents
+    who answered every item, and say how many those are.
     """
     settings = ValidationSettings(
         missing=missing,
@@ -357,14 +476,17 @@ def validate(
         n_factors=n_factors,
         n_iter=n_iter,
         seed=seed,
+        bootstrap=bootstrap,
+        n_jobs=n_jobs,
+        n_starts=n_starts,
+        full_target=full_target,
         thresholds=thresholds or VerdictThresholds(),
     )
     settings.check()
     instrument = load_instrument(instrument)
+    key = instrument.key_matrix()
 
     # Read and clean.
-    from dataclasses import replace
-
     policy = replace(policy or CleaningPolicy(), missing=missing)
     cleaned = clean(data, instrument, policy=policy, **read_options)
     items = cleaned.responses[instrument.item_ids].astype(float)
@@ -400,14 +522,43 @@ def validate(
     summary = n_factors_summary(parallel, map_result, len(instrument.constructs))
 
     # The exploratory solution, aligned to the key.
-    m = n_factors or len(instrument.constructs)
-    fa = FactorAnalysis(m, method=method, rotation=rotation).fit(
-        correlation=r, n_obs=n_obs
-    )
-    key = instrument.key_matrix()
+    fit_options = {
+        "n_factors": n_factors or len(instrument.constructs),
+        "method": method,
+        "rotation": rotation,
+        "rotation_options": settings.rotation_options(key),
+    }
+    fa = FactorAnalysis(**fit_options).fit(correlation=r, n_obs=n_obs)
     loadings, phi, congruence = align_to_key(fa.loadings_, key, fa.phi_)
     items_table = item_verdicts(loadings, key, fa.communalities_, settings.thresholds)
     constructs_table = construct_verdicts(congruence, items_table, settings.thresholds)
+
+    # Omega and the bootstrap, on the respondents who answered every item.
+    complete = items.dropna()
+    omega_result = _omega(complete, r, instrument, settings)
+    boot = None
+    if bootstrap:
+        boot = bootstrap_solution(
+            complete,
+            key,
+            n_boot=bootstrap,
+            correlate=_sample_correlation(correlation),
+            level=0.95,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=progress,
+            **fit_options,
+        )
+        items_table = items_table.merge(
+            boot.item_table(key).drop(columns="intended_construct"), on="item"
+        )
+        constructs_table = constructs_table.merge(
+            boot.congruence_interval[["lower", "upper"]]
+            .add_prefix("congruence_")
+            .reset_index(),
+            on="construct",
+            how="left",
+        )
 
     return ValidationResult(
         instrument=instrument,
@@ -428,7 +579,36 @@ def validate(
         congruence=congruence,
         item_mapping=items_table,
         construct_verdicts=constructs_table,
+        omega=omega_result,
+        bootstrap=boot,
     )
+
+
+def _omega(complete, r, instrument, settings) -> OmegaResult | None:
+    # Omega needs at least two group factors and three items per factor to speak
+    # of a general factor; below that only alpha is reported.
+    k = len(instrument.constructs)
+    if k < 2 or instrument.n_items < 3 * k:
+        return None
+    source = complete if settings.correlation == "pearson" else r
+    return omega(
+        source,
+        k,
+        keys=instrument.key_matrix(),
+        method=settings.method,
+        n_obs=len(complete),
+    )
+
+
+def _sample_correlation(correlation: str):
+    if correlation == "pearson":
+        return None
+    from .polychoric import polychoric_matrix
+
+    def polychoric_of_sample(sample: pd.DataFrame) -> pd.DataFrame:
+        return polychoric_matrix(sample).correlation
+
+    return polychoric_of_sample
 
 
 def _keyed(r: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from helpers import BFI_CSV, ROOT, aligned, as_frame, load_reference
 
 from commercie_analysis.cli import main
+from commercie_analysis.exceptions import ReliabilityWarning
 from commercie_analysis.pipeline import validate
 
 REF = load_reference("psych_bfi")
@@ -28,6 +29,7 @@ EXPECTED_FILES = {
     "congruence.csv",
     "item_mapping.csv",
     "construct_verdicts.csv",
+    "omega.json",
     "manifest.json",
     "scoring_model.json",
     "report.html",
@@ -39,7 +41,10 @@ EXPECTED_FILES = {
 @pytest.fixture(scope="module")
 def bfi_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("validate") / "bfi"
-    result = validate("bfi", BFI_CSV, n_iter=10, seed=1)
+    # The published key scores neuroticism, which loads against the general factor
+    # of the other four: omega names those items.
+    with pytest.warns(ReliabilityWarning, match="N1, N2, N3, N4, N5"):
+        result = validate("bfi", BFI_CSV, n_iter=10, seed=1)
     result.write(out)
     return result, out
 
@@ -80,6 +85,9 @@ def test_tables_have_the_documented_columns(bfi_run):
             "alpha",
             "std_alpha",
             "average_r",
+            "alpha_ci_lower",
+            "alpha_ci_upper",
+            "alpha_se",
         ],
         "item_mapping.csv": [
             "item",
@@ -278,3 +286,46 @@ def test_installed_command_runs_without_traceback(tmp_path):
     outcome = subprocess.run(command, capture_output=True, text=True)
     assert outcome.returncode == 2
     assert outcome.stderr.startswith("error:") and "Traceback" not in outcome.stderr
+
+
+def test_omega_json_matches_psych_with_the_key(bfi_run):
+    # psych 2.2.9 omega(cc, nfactors = 5, key = <signs of bfi.keys>): the case
+    # "five_scoring_keys" of tests/reference/omega.json (r/omega.R made it).
+    expected = load_reference("omega")["cases"]["five_scoring_keys"]
+    _, out = bfi_run
+    content = json.loads((out / "omega.json").read_text())
+    assert content["n_obs"] == 2436
+    assert content["omega_hierarchical"] == pytest.approx(expected["omega_h"], abs=1e-3)
+    assert content["omega_total"] == pytest.approx(expected["omega_total"], abs=1e-3)
+
+
+def test_target_rotation_and_bootstrap_through_the_command(tmp_path):
+    out = tmp_path / "target"
+    outcome = _run(
+        [
+            "--instrument",
+            "bfi",
+            "--data",
+            str(BFI_CSV),
+            "--out",
+            str(out),
+            "--rotation",
+            "target",
+            "--bootstrap",
+            "4",
+            "--n-iter",
+            "3",
+            "--seed",
+            "7",
+        ]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    verdicts = pd.read_csv(out / "construct_verdicts.csv")
+    assert {"congruence_lower", "congruence_upper"} <= set(verdicts.columns)
+    inside = verdicts["congruence_lower"] <= verdicts["congruence_upper"]
+    assert inside.all()
+    intervals = pd.read_csv(out / "bootstrap_loadings.csv")
+    assert len(intervals) == 25 * 5
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["bootstrap"]["samples"] == 4
+    assert manifest["settings"]["rotation"] == "target"

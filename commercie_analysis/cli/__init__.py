@@ -35,6 +35,15 @@ def handle_errors(command):
                 click.echo(f"warning ({category.__name__}): {message}", err=True)
 
         with warnings.catch_warnings():
+            # The command line shows the toolkit's own warnings once per place, and
+            # keeps the libraries' deprecation notices out of the user's way.
+            warnings.simplefilter("default", CommercieWarning)
+            for category in (
+                DeprecationWarning,
+                PendingDeprecationWarning,
+                FutureWarning,
+            ):
+                warnings.simplefilter("ignore", category)
             warnings.showwarning = show_warning
             try:
                 return command(*args, **kwargs)

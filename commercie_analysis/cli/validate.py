@@ -71,6 +71,32 @@ __all__ = ["command"]
     show_default=True,
     help="Random data sets in the parallel analysis.",
 )
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Bootstrap samples for intervals of loadings and congruences (0: none).",
+)
+@click.option(
+    "--jobs",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Processes for the bootstrap (-1: every core).",
+)
+@click.option(
+    "--starts",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Starts of iterative rotations; the best criterion value is kept.",
+)
+@click.option(
+    "--full-target",
+    is_flag=True,
+    help="With --rotation target: aim at the whole key, not only its zeros.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @handle_errors
 def command(
@@ -86,10 +112,24 @@ def command(
     rotation,
     factors,
     n_iter,
+    bootstrap,
+    jobs,
+    starts,
+    full_target,
     seed,
 ):
     """Validate an instrument's key: reliability, factors, verdict per item."""
+    from tqdm import tqdm
+
+    from ..outputs import check_writable
     from ..pipeline import validate
+
+    check_writable(out)
+
+    bar = tqdm(total=bootstrap, desc="bootstrap", unit="sample", disable=not bootstrap)
+
+    def progress(done: int) -> None:
+        bar.update(done - bar.n)
 
     result = validate(
         instrument,
@@ -101,10 +141,16 @@ def command(
         n_factors=factors,
         n_iter=n_iter,
         seed=seed,
+        bootstrap=bootstrap,
+        n_jobs=jobs,
+        n_starts=starts,
+        full_target=full_target,
+        progress=progress,
         format=format_,
         sheet=sheet,
         mapping=mapping,
     )
+    bar.close()
     folder = result.write(out)
     click.echo(result.summary())
     click.echo(f"results: {folder}/ (open report.html first)")
