@@ -12,9 +12,12 @@ several runs; measures peak memory in a child process that loads the data and
 computes the matrix once (maximum resident set size, and the tracemalloc peak of the
 computation itself); and, when ``Rscript`` is on PATH, runs ``psych::polychoric`` on
 the same data in the same run, timed inside R with ``system.time``, and compares the
-two matrices. Usage::
+two matrices. CPU seconds are reported next to wall-clock seconds because the machine
+may be shared (R's include those of its forked workers that R accounts for); the load
+average is printed with the machine. Usage::
 
     .venv/bin/python benchmarks/bench_polychoric.py [--repeat 5] [--no-r]
+        [--data bfi spi]
         [--json benchmarks/results/polychoric.json]
 
 Prints a Markdown table of the results and the machine.
@@ -53,7 +56,8 @@ x <- read.csv(args[1])
 options(mc.cores = parallel::detectCores())
 tm <- system.time(p <- suppressMessages(suppressWarnings(polychoric(x))))
 write.csv(p$rho, args[2])
-cat(sprintf("%.3f %s %s %d\\n", tm[["elapsed"]], R.version.string,
+cpu <- sum(tm[c("user.self", "sys.self", "user.child", "sys.child")], na.rm = TRUE)
+cat(sprintf("%.3f %.3f %s %s %d\\n", tm[["elapsed"]], cpu, R.version.string,
             as.character(packageVersion("psych")), getOption("mc.cores")))
 """
 
@@ -79,14 +83,23 @@ def child(name: str) -> None:
     print(json.dumps({"max_rss_mb": rss_kb / 1024, "traced_peak_mb": peak / 2**20}))
 
 
-def time_python(data: pd.DataFrame, repeat: int) -> tuple[float, float, pd.DataFrame]:
+def time_python(
+    data: pd.DataFrame, repeat: int
+) -> tuple[float, float, float, pd.DataFrame]:
+    """Best and median wall-clock seconds, median CPU seconds, and the matrix."""
     result = polychoric_matrix(data)  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = polychoric_matrix(data)
         times.append(time.perf_counter() - start)
-    return min(times), float(np.median(times)), result.correlation
+        cpu.append(time.process_time() - start_cpu)
+    return (
+        min(times),
+        float(np.median(times)),
+        float(np.median(cpu)),
+        result.correlation,
+    )
 
 
 def memory(name: str) -> dict:
@@ -118,13 +131,14 @@ def time_r(data: pd.DataFrame) -> dict | None:
         if run.returncode != 0:
             print(f"R failed: {run.stderr.strip()[-500:]}", file=sys.stderr)
             return None
-        elapsed, *rest = run.stdout.strip().splitlines()[-1].split(" ")
+        elapsed, cpu, *rest = run.stdout.strip().splitlines()[-1].split(" ")
         cores = int(rest[-1])
         psych_version = rest[-2]
         r_version = " ".join(rest[:-2])
         rho = pd.read_csv(rho_csv, index_col=0)
     return {
         "seconds": float(elapsed),
+        "cpu_seconds": float(cpu),
         "rho": rho,
         "r_version": r_version,
         "psych": psych_version,
@@ -153,6 +167,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pandas": pd.__version__,
+        "load_average_1_5_15_min": [round(v, 2) for v in os.getloadavg()],
     }
 
 
@@ -160,6 +175,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-r", action="store_true", help="do not run R psych")
+    parser.add_argument(
+        "--data", choices=["bfi", "spi"], nargs="+", default=["bfi", "spi"]
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--child", choices=["bfi", "spi"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -167,13 +185,14 @@ def main() -> None:
         child(args.child)
         return
 
+    load_before = [round(v, 2) for v in os.getloadavg()]
     rows = []
-    for name in ("bfi", "spi"):
+    for name in args.data:
         data = load(name)
         if data is None:
             print(f"{name}: {SPI} not found, skipped")
             continue
-        best, median, ours = time_python(data, args.repeat)
+        best, median, cpu, ours = time_python(data, args.repeat)
         mem = memory(name)
         row = {
             "data": name,
@@ -181,6 +200,7 @@ def main() -> None:
             "items": data.shape[1],
             "python_best_s": round(best, 3),
             "python_median_s": round(median, 3),
+            "python_cpu_s": round(cpu, 3),
             "max_rss_mb": round(mem["max_rss_mb"]),
             "traced_peak_mb": round(mem["traced_peak_mb"]),
         }
@@ -189,6 +209,7 @@ def main() -> None:
             diff = np.abs(ours.to_numpy() - r["rho"].to_numpy()).max()
             row.update(
                 r_psych_s=r["seconds"],
+                r_cpu_s=r["cpu_seconds"],
                 speedup=round(r["seconds"] / median, 1),
                 max_abs_diff=float(f"{diff:.2g}"),
                 r=f"{r['r_version']}, psych {r['psych']}, mc.cores {r['mc_cores']}",
@@ -196,13 +217,17 @@ def main() -> None:
         rows.append(row)
 
     info = machine()
+    info["load_average_at_start"] = load_before
     print(
         f"\nMachine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM; "
-        f"Python {info['python']}, numpy {info['numpy']}, pandas {info['pandas']}"
+        f"Python {info['python']}, numpy {info['numpy']}, pandas {info['pandas']}; "
+        f"load average (1, 5, 15 min) {load_before} at start, "
+        f"{info['load_average_1_5_15_min']} at end"
     )
     header = [
-        "data", "rows", "items", "python_best_s", "python_median_s", "max_rss_mb",
-        "traced_peak_mb", "r_psych_s", "speedup", "max_abs_diff",
+        "data", "rows", "items", "python_best_s", "python_median_s", "python_cpu_s",
+        "max_rss_mb", "traced_peak_mb", "r_psych_s", "r_cpu_s", "speedup",
+        "max_abs_diff",
     ]  # fmt: skip
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
