@@ -11,7 +11,8 @@ from commercie_analysis.datasets import load_bfi
 from commercie_analysis.exceptions import DataError, ModelError
 from commercie_analysis.instruments import Instrument, load_instrument
 from commercie_analysis.scoring import ScoringModel, load_schema
-from commercie_analysis.scoring.model import _canonical, item_text_sha256
+from commercie_analysis.scoring.fileformat import canonical as _canonical
+from commercie_analysis.scoring.fileformat import item_text_sha256
 
 REFERENCE = json.loads(
     (Path(__file__).parent / "reference" / "scoring.json").read_text()

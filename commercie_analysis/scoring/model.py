@@ -26,12 +26,10 @@ the item mean.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +41,18 @@ from .. import __version__
 from ..exceptions import DataError, ModelError
 from ..instruments import Instrument, load_instrument
 from ..outputs import output_file
+from .engine import BLOCK_ROWS, Engine, range_message
+from .fileformat import (
+    SCHEMA_VERSION,
+    check_schema,
+    check_schema_version,
+    content_checksum,
+    data_sha256,
+    item_text_sha256,
+    json_number,
+    json_safe,
+    load_schema,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -54,10 +64,6 @@ __all__ = [
     "load_schema",
 ]
 
-SCHEMA_VERSION = "1.0"
-"""Version of the JSON format; a reader accepts files of the same major version."""
-
-_BLOCK_ROWS = 8_192
 _REFERENCE_TOLERANCE = 1e-9
 UNIT_METHODS = ("unit_mean", "unit_sum")
 FACTOR_METHODS = ("regression", "bartlett", "tenberge")
@@ -198,7 +204,7 @@ class ScoringModel:
     @property
     def checksum(self) -> str:
         """SHA-256 of the canonical JSON of the content (see :func:`_canonical`)."""
-        return _checksum(self._content())
+        return content_checksum(self._content())
 
     def weight_matrix(self) -> pd.DataFrame:
         """The weights as an items x scores DataFrame (0 where an item is not used)."""
@@ -549,9 +555,9 @@ class ScoringModel:
         # Blocks of a few thousand rows stay in cache; a BLAS thread pool brings
         # nothing to products this small and stalls when the cores are busy.
         with threadpool_limits(limits=1, user_api="blas"):
-            for start in range(0, values.shape[0], _BLOCK_ROWS):
-                block = values[start : start + _BLOCK_ROWS]
-                target = out[start : start + _BLOCK_ROWS]
+            for start in range(0, values.shape[0], BLOCK_ROWS):
+                block = values[start : start + BLOCK_ROWS]
+                target = out[start : start + BLOCK_ROWS]
                 bad = engine.score_block(block, target, check_range)
                 if bad is not None:
                     stop = start + block.shape[0]
@@ -560,7 +566,7 @@ class ScoringModel:
                         if index is None
                         else index[start:stop]
                     )
-                    raise DataError(_range_message(bad, block, rows, engine.item_ids))
+                    raise DataError(range_message(bad, block, rows, engine.item_ids))
         return out
 
     def standardise(self, scores: pd.DataFrame) -> pd.DataFrame:
@@ -616,7 +622,7 @@ class ScoringModel:
         content = self._content()
         return {
             **content,
-            "checksum": {"algorithm": "sha256", "value": _checksum(content)},
+            "checksum": {"algorithm": "sha256", "value": content_checksum(content)},
         }
 
     def to_json(self) -> str:
@@ -696,12 +702,12 @@ class ScoringModel:
                 f"{source}: schema check failed: expected a JSON object, found "
                 f"{type(document).__name__}"
             )
-        _check_schema_version(document, source)
-        _check_schema(document, source)
+        check_schema_version(document, source)
+        check_schema(document, source)
 
         content = {k: v for k, v in document.items() if k != "checksum"}
         expected = document["checksum"]["value"]
-        found = _checksum(content)
+        found = content_checksum(content)
         if found != expected:
             raise ModelError(
                 f"{source}: checksum check failed: the content does not match the "
@@ -780,17 +786,17 @@ class ScoringModel:
             "instrument": dict(self.instrument),
             "method": self.method,
             "apply_reverse_keys": self.apply_reverse_keys,
-            "missing_codes": [_num(c) for c in self.missing_codes],
+            "missing_codes": [json_number(c) for c in self.missing_codes],
             "items": [
                 {
                     "id": it.id,
                     "construct": it.construct,
                     "reverse": it.reverse,
-                    "min": _num(it.min),
-                    "max": _num(it.max),
-                    "centre": _num(it.centre),
-                    "mean": None if it.mean is None else _num(it.mean),
-                    "sd": None if it.sd is None else _num(it.sd),
+                    "min": json_number(it.min),
+                    "max": json_number(it.max),
+                    "centre": json_number(it.centre),
+                    "mean": None if it.mean is None else json_number(it.mean),
+                    "sd": None if it.sd is None else json_number(it.sd),
                 }
                 for it in self.items
             ],
@@ -798,20 +804,20 @@ class ScoringModel:
                 {
                     "id": r.id,
                     "items": list(r.items),
-                    "weights": [_num(w) for w in r.weights],
-                    "intercept": _num(r.intercept),
+                    "weights": [json_number(w) for w in r.weights],
+                    "intercept": json_number(r.intercept),
                     "min_answered": int(r.min_answered),
                     "prorate": bool(r.prorate),
                 }
                 for r in self.scores
             ],
             "missing_policy": self._missing_policy(),
-            "standardisation": _json_safe(self.standardisation),
-            "factor_correlations": _json_safe(self.factor_correlations),
-            "norms": _json_safe(self.norms),
-            "profile": _json_safe(self.profile),
-            "provenance": _json_safe(self.provenance),
-            "reference_respondents": _json_safe(list(self.reference_respondents)),
+            "standardisation": json_safe(self.standardisation),
+            "factor_correlations": json_safe(self.factor_correlations),
+            "norms": json_safe(self.norms),
+            "profile": json_safe(self.profile),
+            "provenance": json_safe(self.provenance),
+            "reference_respondents": json_safe(list(self.reference_respondents)),
         }
 
     def _missing_policy(self) -> dict[str, Any]:
@@ -828,7 +834,7 @@ class ScoringModel:
             )
         return {
             "description": text,
-            "missing_codes": [_num(c) for c in self.missing_codes],
+            "missing_codes": [json_number(c) for c in self.missing_codes],
             "min_answered": {r.id: int(r.min_answered) for r in self.scores},
             "prorate": {r.id: bool(r.prorate) for r in self.scores},
             "out_of_range": "error",
@@ -839,170 +845,15 @@ class ScoringModel:
             return values
         return np.where(np.isin(values, self.missing_codes), np.nan, values)
 
-    def _engine(self) -> _Engine:
+    def _engine(self) -> Engine:
         cached = self.__dict__.get("_cached_engine")
         if cached is None:
-            cached = _Engine(self)
+            cached = Engine(self)
             object.__setattr__(self, "_cached_engine", cached)
         return cached
 
 
-class _Engine:
-    """The model compiled to matrices for fast, blockwise scoring."""
-
-    def __init__(self, model: ScoringModel):
-        p, s = len(model.items), len(model.scores)
-        position = {item.id: j for j, item in enumerate(model.items)}
-        self.slope = np.zeros((p, s))  # coefficient of the raw answer
-        self.const = np.zeros((p, s))  # constant part of each item's term
-        self.abs_weight = np.zeros((p, s))
-        self.member = np.zeros((p, s))
-        self.intercept = np.array([r.intercept for r in model.scores], dtype=float)
-        self.min_answered = np.array([r.min_answered for r in model.scores])
-        self.prorate = np.array([r.prorate for r in model.scores])
-        for k, rule in enumerate(model.scores):
-            for item_id, w in zip(rule.items, rule.weights, strict=True):
-                j = position[item_id]
-                item = model.items[j]
-                turn = model.apply_reverse_keys and item.reverse
-                sign, offset = (-1.0, item.min + item.max) if turn else (1.0, 0.0)
-                self.slope[j, k] = w * sign
-                self.const[j, k] = w * (offset - item.centre)
-                self.abs_weight[j, k] = abs(w)
-                self.member[j, k] = 1.0
-        self.total_const = self.const.sum(axis=0) + self.intercept
-        self.total_abs = self.abs_weight.sum(axis=0)
-        self.low = np.array([it.min for it in model.items])
-        self.high = np.array([it.max for it in model.items])
-        self.common_range = bool(
-            np.all(self.low == self.low[0]) and np.all(self.high == self.high[0])
-        )
-        self.item_ids = [it.id for it in model.items]
-
-    def score_block(self, block, target, check_range):
-        """Score one block into ``target``; return the out-of-range mask if any."""
-        # Fast path: one reduction each for the lowest and highest answer (NaN makes
-        # both comparisons fail), then one matrix product.
-        if self.common_range:
-            low, high = block.min(), block.max()
-            clean = low >= self.low[0] and high <= self.high[0]
-        else:
-            clean = bool(
-                np.all(block.min(axis=0) >= self.low)
-                and np.all(block.max(axis=0) <= self.high)
-            )
-        if clean:
-            np.matmul(block, self.slope, out=target)
-            target += self.total_const
-            return None
-
-        answered = ~np.isnan(block)
-        if check_range:
-            with np.errstate(invalid="ignore"):
-                bad = (block < self.low) | (block > self.high)
-            if bad.any():
-                return bad
-        filled = np.where(answered, block, 0.0)
-        mask = answered.astype(np.float64)
-        total = filled @ self.slope + mask @ self.const
-        count = mask @ self.member
-        factor = np.ones_like(total)
-        if self.prorate.any():
-            answered_abs = mask @ self.abs_weight
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = self.total_abs / answered_abs
-            factor = np.where(self.prorate, ratio, 1.0)
-        with np.errstate(invalid="ignore"):
-            result = self.intercept + total * factor
-        result[count < self.min_answered] = np.nan
-        target[...] = result
-        return None
-
-
 # -- helpers -----------------------------------------------------------------------
-
-
-def item_text_sha256(instrument: Instrument) -> str:
-    """SHA-256 of the item ids and texts, as canonical JSON.
-
-    The hash covers ``[{"id": ..., "text": {language: text}}, ...]`` in item order
-    (keys sorted, no spaces, UTF-8), so any edit of an item text changes it.
-
-    Examples
-    --------
-    >>> from commercie_analysis import load_instrument
-    >>> len(item_text_sha256(load_instrument("bfi")))
-    64
-    """
-    payload = [{"id": item.id, "text": dict(item.text)} for item in instrument.items]
-    return hashlib.sha256(_canonical(payload)).hexdigest()
-
-
-def data_sha256(answers: pd.DataFrame) -> str:
-    """SHA-256 of a block of answers: index, columns and float64 values.
-
-    Used for the provenance when the data file's own hash is not known.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> len(data_sha256(pd.DataFrame({"a": [1.0, None]})))
-    64
-    """
-    digest = hashlib.sha256()
-    digest.update(_canonical([str(c) for c in answers.columns]))
-    digest.update(_canonical([str(i) for i in answers.index]))
-    digest.update(np.ascontiguousarray(answers.to_numpy(dtype=np.float64)).tobytes())
-    return digest.hexdigest()
-
-
-def load_schema() -> dict[str, Any]:
-    """The published JSON Schema of the scoring model file."""
-    text = (
-        resources.files("commercie_analysis")
-        .joinpath("schemas/scoring_model.schema.json")
-        .read_text(encoding="utf-8")
-    )
-    return json.loads(text)
-
-
-def _canonical(value: Any) -> bytes:
-    """Canonical JSON bytes: sorted keys, no whitespace, UTF-8, no NaN."""
-    return json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    ).encode("utf-8")
-
-
-def _checksum(content: Mapping[str, Any]) -> str:
-    return hashlib.sha256(_canonical(content)).hexdigest()
-
-
-def _num(value: float) -> float | int:
-    """A number for JSON: whole numbers as int, others as float."""
-    value = float(value)
-    if not math.isfinite(value):
-        raise ModelError(f"cannot store the non-finite number {value!r} in a model")
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
-
-
-def _json_safe(value: Any) -> Any:
-    """Turn numpy scalars into Python numbers and NaN into None, recursively."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    return value
 
 
 def _nan(value) -> float:
@@ -1144,49 +995,6 @@ def _reference_respondents(model, responses, scores, n: int) -> list[dict[str, A
             }
         )
     return out
-
-
-def _range_message(bad, values, index, item_ids) -> str:
-    rows = np.flatnonzero(bad.any(axis=1))
-    shown = []
-    for r in rows[:10]:
-        cols = np.flatnonzero(bad[r])
-        found = ", ".join(f"{item_ids[c]}={values[r, c]:g}" for c in cols[:3])
-        shown.append(f"{index[r]} ({found})")
-    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
-    return (
-        f"answers outside the model's answer range in {len(rows)} row(s): "
-        f"{'; '.join(shown)}{more}"
-    )
-
-
-def _check_schema_version(document, source: str) -> None:
-    version = document.get("schema_version")
-    if not isinstance(version, str):
-        raise ModelError(
-            f"{source}: schema version check failed: no schema_version; not a "
-            "scoring model file"
-        )
-    major = version.split(".")[0]
-    if major != SCHEMA_VERSION.split(".")[0]:
-        raise ModelError(
-            f"{source}: schema version check failed: the file has schema_version "
-            f"{version}, this package reads {SCHEMA_VERSION.split('.')[0]}.x"
-        )
-
-
-def _check_schema(document, source: str) -> None:
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(load_schema())
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.path) or "top level"
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise ModelError(
-            f"{source}: schema check failed at {where}: {first.message}{more}"
-        )
 
 
 def _from_content(content: Mapping[str, Any], source: str) -> ScoringModel:
