@@ -86,26 +86,30 @@ def longstring(answers) -> pd.DataFrame:
     1         1.0              1.0
     """
     values, index = _matrix(answers)
-    longest = np.full(len(values), np.nan)
-    average = np.full(len(values), np.nan)
-    for r, row in enumerate(values):
-        runs, current, previous = [], 0, np.nan
-        for value in row:
-            if np.isnan(value):
-                if current:
-                    runs.append(current)
-                current, previous = 0, np.nan
-            elif current and value == previous:
-                current += 1
-            else:
-                if current:
-                    runs.append(current)
-                current, previous = 1, value
-        if current:
-            runs.append(current)
-        if runs:
-            longest[r] = max(runs)
-            average[r] = sum(runs) / len(runs)
+    n_rows, n_items = values.shape
+    answered = ~np.isnan(values)
+
+    # Walk the items once, all respondents at a time: ``current`` is the length
+    # of the run that ends at item j, ``runs`` counts the runs started so far.
+    current = np.zeros(n_rows)
+    longest = np.zeros(n_rows)
+    runs = np.zeros(n_rows)
+    for j in range(n_items):
+        same = np.zeros(n_rows, dtype=bool)
+        if j > 0:
+            same = (
+                answered[:, j] & answered[:, j - 1] & (values[:, j] == values[:, j - 1])
+            )
+        starts = answered[:, j] & ~same
+        current = np.where(same, current + 1, np.where(starts, 1.0, 0.0))
+        runs += starts
+        longest = np.maximum(longest, current)
+
+    n_answered = answered.sum(axis=1)
+    none = n_answered == 0
+    longest[none] = np.nan
+    average = np.full(n_rows, np.nan)
+    average[~none] = n_answered[~none] / runs[~none]
     return pd.DataFrame(
         {"longstring": longest, "longstring_mean": average}, index=index
     )
@@ -293,18 +297,22 @@ def even_odd(
 
 def _rowwise_correlation(a: np.ndarray, b: np.ndarray, minimum: int) -> np.ndarray:
     """Pearson correlation between a[i] and b[i] over the places both have."""
-    out = np.full(len(a), np.nan)
     both = ~np.isnan(a) & ~np.isnan(b)
-    for i in range(len(a)):
-        keep = both[i]
-        if keep.sum() < minimum:
-            continue
-        x, y = a[i, keep], b[i, keep]
-        dx, dy = x - x.mean(), y - y.mean()
-        denominator = np.sqrt((dx**2).sum() * (dy**2).sum())
-        if denominator > 0:
-            out[i] = float((dx * dy).sum() / denominator)
-    return out
+    count = both.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = np.where(both, a, 0.0)
+        y = np.where(both, b, 0.0)
+        dx = np.where(both, x - (x.sum(axis=1) / count)[:, None], 0.0)
+        dy = np.where(both, y - (y.sum(axis=1) / count)[:, None], 0.0)
+        denominator = np.sqrt((dx**2).sum(axis=1) * (dy**2).sum(axis=1))
+        r = (dx * dy).sum(axis=1) / denominator
+    # A side without variance (a denominator of zero up to rounding) has no r.
+    scale = np.sqrt(
+        (np.where(both, a, 0.0) ** 2).sum(axis=1)
+        * (np.where(both, b, 0.0) ** 2).sum(axis=1)
+    )
+    usable = (count >= minimum) & (denominator > 1e-12 * np.maximum(scale, 1.0))
+    return np.where(usable, np.clip(r, -1.0, 1.0), np.nan)
 
 
 def synonym_pairs(answers: pd.DataFrame, critical_r: float = 0.60) -> list[tuple]:

@@ -362,19 +362,23 @@ class _Log:
         self.rows = rows
         self.ids = ids
         self.lines: list[tuple] = []
-        self.excluded = pd.Series(False, index=rows)
+        self.excluded = np.zeros(len(rows), dtype=bool)
         self.steps: dict[str, dict] = {
             step: {"excluded": 0, "flagged": 0} for step in STEPS
         }
 
-    def add(self, step: str, action: str, mask: pd.Series, reasons):
-        """Log ``action`` ("flag"/"exclude") for the rows in ``mask``."""
-        mask = mask.reindex(self.rows, fill_value=False).astype(bool)
-        if isinstance(reasons, str):
-            reasons = pd.Series(reasons, index=self.rows)
+    def add(self, step: str, action: str, mask, reason):
+        """Log ``action`` ("flag"/"exclude") for the rows where ``mask`` holds.
+
+        ``reason`` is one text for all, or a function of the 0-based position
+        giving the text, called only for the rows logged.
+        """
+        mask = np.asarray(mask, dtype=bool)
         word = "excluded" if action == "exclude" else "flagged"
-        for row in self.rows[mask.to_numpy()]:
-            self.lines.append((row, STEPS.index(step), word, step, reasons[row]))
+        order = STEPS.index(step)
+        for position in np.flatnonzero(mask):
+            text = reason if isinstance(reason, str) else reason(int(position))
+            self.lines.append((int(position), order, word, step, text))
         self.steps[step][word] += int(mask.sum())
         if action == "exclude":
             self.excluded |= mask
@@ -384,10 +388,11 @@ class _Log:
 
     def frame(self) -> pd.DataFrame:
         lines = sorted(self.lines, key=lambda line: (line[0], line[1]))
+        ids, rows = self.ids.to_numpy(), self.rows.to_numpy()
         log = pd.DataFrame(
             [
-                (self.ids[row], row, action, step, reason)
-                for row, _, action, step, reason in lines
+                (ids[position], rows[position], action, step, reason)
+                for position, _, action, step, reason in lines
             ],
             columns=["respondent_id", "row", "action", "step", "reason"],
         )
@@ -405,22 +410,23 @@ def _range_step(items: pd.DataFrame, instrument, policy, log) -> pd.DataFrame:
     values = items.to_numpy(float)
     answered = ~np.isnan(values)
     valid = (values >= scale.min) & (values <= scale.max) & (np.mod(values, 1) == 0)
-    bad = pd.DataFrame(answered & ~valid, index=items.index, columns=items.columns)
-    total = int(bad.to_numpy().sum())
+    flags = answered & ~valid
+    total = int(flags.sum())
     log.note("out_of_range", answers=total)
     if total == 0:
         return items
 
-    per_item = bad.sum()
-    per_item = per_item[per_item > 0]
+    names = np.array(items.columns)
+    rows = items.index.to_numpy()
     if policy.out_of_range == "error":
         parts = []
-        for item, count in per_item.items():
-            rows = bad.index[bad[item].to_numpy()]
+        for j in np.flatnonzero(flags.any(axis=0)):
+            where = np.flatnonzero(flags[:, j])
             shown = ", ".join(
-                f"{_int_text(items.loc[r, item])} (row {r})" for r in rows[:3]
+                f"{_int_text(values[i, j])} (row {rows[i]})" for i in where[:3]
             )
-            parts.append(f"{item}: {count} ({shown}{', ...' if count > 3 else ''})")
+            more = ", ..." if len(where) > 3 else ""
+            parts.append(f"{names[j]}: {len(where)} ({shown}{more})")
         raise DataError(
             f"{total} answer(s) outside the scale {scale.min}..{scale.max} (or not "
             f"whole numbers), per item: {'; '.join(parts)}. Use out_of_range="
@@ -428,23 +434,19 @@ def _range_step(items: pd.DataFrame, instrument, policy, log) -> pd.DataFrame:
             "'missing' to treat those answers as unanswered"
         )
 
-    rows_bad = bad.any(axis=1)
-    reasons = pd.Series("", index=items.index)
-    for row in items.index[rows_bad.to_numpy()]:
-        found = [
-            f"{item}={_int_text(items.loc[row, item])}"
-            for item in items.columns
-            if bad.loc[row, item]
-        ]
-        verb = "set missing" if policy.out_of_range == "missing" else "found"
-        reasons[row] = (
-            f"answers outside the scale {scale.min}..{scale.max} {verb}: "
-            + ", ".join(found)
+    verb = "set missing" if policy.out_of_range == "missing" else "found"
+
+    def reason(i):
+        found = ", ".join(
+            f"{item}={_int_text(value)}"
+            for item, value in zip(names[flags[i]], values[i, flags[i]], strict=True)
         )
+        return f"answers outside the scale {scale.min}..{scale.max} {verb}: {found}"
+
     if policy.out_of_range == "missing":
-        log.add("out_of_range", "flag", rows_bad, reasons)
-        return items.mask(bad)
-    log.add("out_of_range", "exclude", rows_bad, reasons)
+        log.add("out_of_range", "flag", flags.any(axis=1), reason)
+        return items.mask(flags)
+    log.add("out_of_range", "exclude", flags.any(axis=1), reason)
     return items
 
 
@@ -473,25 +475,25 @@ def _careless_steps(items, instrument, policy, log) -> pd.DataFrame:
         runs = careless_indices.longstring(items)
         out = out.join(runs)
         limit = cp.longstring_max if cp.longstring_max is not None else n_items // 2
-        hit = runs["longstring"] > limit
-        reasons = runs["longstring"].map(
-            lambda v: (
-                f"longest run of identical answers {v:.0f} > {limit}"
-                if pd.notna(v)
-                else ""
-            )
+        longest = runs["longstring"].to_numpy()
+        log.add(
+            "longstring",
+            cp.longstring,
+            longest > limit,
+            lambda i: f"longest run of identical answers {longest[i]:.0f} > {limit}",
         )
-        log.add("longstring", cp.longstring, hit, reasons)
         log.note("longstring", threshold=limit)
 
     if cp.irv != "off":
         variability = careless_indices.irv(items)
         out = out.join(variability)
-        hit = variability <= cp.irv_max
-        reasons = variability.map(
-            lambda v: f"IRV {v:.3f} <= {cp.irv_max:g}" if pd.notna(v) else ""
+        sd = variability.to_numpy()
+        log.add(
+            "irv",
+            cp.irv,
+            sd <= cp.irv_max,
+            lambda i: f"IRV {sd[i]:.3f} <= {cp.irv_max:g}",
         )
-        log.add("irv", cp.irv, hit, reasons)
         log.note("irv", threshold=cp.irv_max)
 
     if cp.mahalanobis != "off":
@@ -501,34 +503,41 @@ def _careless_steps(items, instrument, policy, log) -> pd.DataFrame:
             log.note("mahalanobis", note=f"skipped: {exc}")
         else:
             out = out.join(distance)
-            hit = distance["mahalanobis_p"] < cp.mahalanobis_alpha
-            reasons = pd.Series(
-                [
-                    f"Mahalanobis D2 {d:.2f}, chi-square df {df:.0f}, p {p:.2g} < "
+            table = distance.to_numpy()
+
+            def reason(i):
+                d2, df, p = table[i]
+                return (
+                    f"Mahalanobis D2 {d2:.2f}, chi-square df {df:.0f}, p {p:.2g} < "
                     f"{cp.mahalanobis_alpha:g}"
-                    for d, df, p in distance.to_numpy()
-                ],
-                index=items.index,
+                )
+
+            log.add(
+                "mahalanobis",
+                cp.mahalanobis,
+                table[:, 2] < cp.mahalanobis_alpha,
+                reason,
             )
-            log.add("mahalanobis", cp.mahalanobis, hit, reasons)
             log.note("mahalanobis", threshold=cp.mahalanobis_alpha)
 
     if cp.even_odd != "off":
         keyed = items.copy()
         for item in instrument.reverse_keyed:
-            keyed[item] = instrument.scale.reverse(keyed[item])
-        scales = {c: instrument.items_of(c) for c in instrument.construct_ids}
+            if item in keyed.columns:
+                keyed[item] = instrument.scale.reverse(keyed[item])
+        scales = {
+            c: [i for i in instrument.items_of(c) if i in items.columns]
+            for c in instrument.construct_ids
+        }
         consistency = careless_indices.even_odd(keyed, scales)
         out = out.join(consistency)
-        hit = consistency["even_odd"] < cp.even_odd_min
-        reasons = consistency["even_odd"].map(
-            lambda v: (
-                f"even-odd consistency {v:.3f} < {cp.even_odd_min:g}"
-                if pd.notna(v)
-                else ""
-            )
+        r = consistency["even_odd"].to_numpy()
+        log.add(
+            "even_odd",
+            cp.even_odd,
+            r < cp.even_odd_min,
+            lambda i: f"even-odd consistency {r[i]:.3f} < {cp.even_odd_min:g}",
         )
-        log.add("even_odd", cp.even_odd, hit, reasons)
         usable = sum(len(v) >= 2 for v in scales.values())
         log.note("even_odd", threshold=cp.even_odd_min, scales=usable)
         if usable < 3:
@@ -538,15 +547,13 @@ def _careless_steps(items, instrument, policy, log) -> pd.DataFrame:
         pairs = careless_indices.synonym_pairs(items, cp.synonyms_r)
         synonyms = careless_indices.psychometric_synonyms(items, pairs=pairs)
         out = out.join(synonyms)
-        hit = synonyms < cp.synonyms_min
-        reasons = synonyms.map(
-            lambda v: (
-                f"psychometric synonyms {v:.3f} < {cp.synonyms_min:g}"
-                if pd.notna(v)
-                else ""
-            )
+        value = synonyms.to_numpy()
+        log.add(
+            "synonyms",
+            cp.synonyms,
+            value < cp.synonyms_min,
+            lambda i: f"psychometric synonyms {value[i]:.3f} < {cp.synonyms_min:g}",
         )
-        log.add("synonyms", cp.synonyms, hit, reasons)
         log.note(
             "synonyms",
             threshold=cp.synonyms_min,
@@ -668,24 +675,29 @@ def clean(
     items = _range_step(items, instrument, policy, log)
 
     # duplicate_ids: later rows with an id seen before.
+    id_values = ids.to_numpy()
     if raw.id_column is not None:
-        repeated = ids.duplicated(keep="first")
+        repeated = ids.duplicated(keep="first").to_numpy()
         if repeated.any() and policy.duplicate_ids == "error":
             shown = ", ".join(
-                f"{ids[r]!r} (row {r})" for r in rows[repeated.to_numpy()][:5]
+                f"{id_values[i]!r} (row {rows[i]})"
+                for i in np.flatnonzero(repeated)[:5]
             )
             raise DataError(
                 f"id column {raw.id_column!r}: {int(repeated.sum())} repeated "
                 f"respondent id(s): {shown}"
             )
         first_row = {}
-        for row, value in ids.items():
+        for value, row in zip(id_values, rows, strict=True):
             first_row.setdefault(value, row)
-        reasons = pd.Series(
-            [f"respondent id {ids[r]!r} also in row {first_row[ids[r]]}" for r in rows],
-            index=rows,
+        log.add(
+            "duplicate_ids",
+            "exclude",
+            repeated,
+            lambda i: (
+                f"respondent id {id_values[i]!r} also in row {first_row[id_values[i]]}"
+            ),
         )
-        log.add("duplicate_ids", "exclude", repeated, reasons)
     else:
         log.note("duplicate_ids", note="skipped: no respondent id column")
 
@@ -699,45 +711,48 @@ def clean(
             if c not in ignore and c not in item_ids and not _TIME_COLUMN.search(c)
         ]
         content = pd.concat([items, frame[compare]], axis=1)
-        keyed = content.astype("string").fillna("\x00")
-        repeated = keyed.duplicated(keep="first")
-        first = {}
-        for row, key in zip(rows, map(tuple, keyed.to_numpy()), strict=True):
-            first.setdefault(key, row)
-        reasons = pd.Series(
-            [
-                f"same answers and details as row {first[key]}"
-                for key in map(tuple, keyed.to_numpy())
-            ],
-            index=rows,
+        content.columns = range(content.shape[1])
+        group = content.groupby(list(content.columns), dropna=False, sort=False)
+        number = group.ngroup().to_numpy()
+        first_of_group = pd.Series(rows).groupby(number).transform("first").to_numpy()
+        repeated = content.duplicated(keep="first").to_numpy()
+        log.add(
+            "duplicates",
+            policy.duplicates,
+            repeated,
+            lambda i: f"same answers and details as row {first_of_group[i]}",
         )
-        log.add("duplicates", policy.duplicates, repeated, reasons)
         log.note("duplicates", compared_columns=len(compare) + len(item_ids))
 
     # min_answered
-    answered = items.notna().sum(axis=1)
+    answered = items.notna().sum(axis=1).to_numpy()
     needed = policy.min_answered or 1
     if needed < 1:
         needed = int(np.ceil(needed * len(item_ids)))
     needed = int(needed)
-    reasons = answered.map(
-        lambda a: f"{a} of {len(item_ids)} items answered, fewer than {needed}"
+    log.add(
+        "min_answered",
+        "exclude",
+        answered < needed,
+        lambda i: (
+            f"{answered[i]} of {len(item_ids)} items answered, fewer than {needed}"
+        ),
     )
-    log.add("min_answered", "exclude", answered < needed, reasons)
     log.note("min_answered", threshold=needed)
 
     # missing
     if policy.missing == "listwise":
-        lacking = items.isna()
-        reasons = pd.Series(
-            [
-                f"missing answers: {', '.join(np.array(item_ids)[mask])} "
-                f"({int(mask.sum())} of {len(item_ids)} items)"
-                for mask in lacking.to_numpy()
-            ],
-            index=rows,
+        lacking = items.isna().to_numpy()
+        names = np.array(item_ids)
+        log.add(
+            "missing",
+            "exclude",
+            lacking.any(axis=1),
+            lambda i: (
+                f"missing answers: {', '.join(names[lacking[i]])} "
+                f"({int(lacking[i].sum())} of {len(item_ids)} items)"
+            ),
         )
-        log.add("missing", "exclude", lacking.any(axis=1), reasons)
 
     # speeders
     if policy.speeders != "off":
@@ -745,32 +760,49 @@ def clean(
             log.note("speeders", note="skipped: no duration column")
         else:
             seconds = pd.to_numeric(frame[duration], errors="coerce").astype(float)
+            given = frame[duration].notna() & (
+                frame[duration].astype("string").str.strip() != ""
+            )
+            unreadable = (given & seconds.isna()).to_numpy()
+            if unreadable.any():
+                shown = ", ".join(
+                    f"{frame[duration].iloc[i]!r} (row {rows[i]})"
+                    for i in np.flatnonzero(unreadable)[:3]
+                )
+                raise DataError(
+                    f"duration column {duration!r}: {int(unreadable.sum())} value(s) "
+                    f"are not seconds: {shown}; give --duration-column or "
+                    "--speeders off"
+                )
             median = float(seconds.median())
             limit = policy.speed_fraction * median
-            reasons = seconds.map(
-                lambda s: (
-                    f"duration {s:g} s < {policy.speed_fraction:g} x median "
-                    f"{median:g} s"
-                )
+            secs = seconds.to_numpy()
+            log.add(
+                "speeders",
+                policy.speeders,
+                secs < limit,
+                lambda i: (
+                    f"duration {secs[i]:g} s < {policy.speed_fraction:g} x "
+                    f"median {median:g} s"
+                ),
             )
-            log.add("speeders", policy.speeders, seconds < limit, reasons)
             log.note("speeders", column=duration, median=median, threshold=limit)
 
     # attention
     if policy.attention != "off" and instrument.attention_checks:
-        checks = answers[check_ids]
-        failed = pd.Series(False, index=rows)
-        reasons = pd.Series("", index=rows, dtype=object)
+        failures: dict[int, list[str]] = {}
         for check in instrument.attention_checks:
-            given = checks[check.id]
-            wrong = ~given.isin([float(e) for e in check.expected])
-            for row in rows[wrong.to_numpy()]:
-                shown = "no answer" if pd.isna(given[row]) else _int_text(given[row])
-                expected = " or ".join(map(str, check.expected))
-                text = f"attention check {check.id}: {shown}, expected {expected}"
-                reasons[row] = f"{reasons[row]}; {text}" if reasons[row] else text
-            failed |= wrong
-        log.add("attention", policy.attention, failed, reasons)
+            given = answers[check.id].to_numpy()
+            wrong = ~np.isin(given, [float(e) for e in check.expected])
+            expected = " or ".join(map(str, check.expected))
+            for i in np.flatnonzero(wrong):
+                shown = "no answer" if np.isnan(given[i]) else _int_text(given[i])
+                failures.setdefault(int(i), []).append(
+                    f"attention check {check.id}: {shown}, expected {expected}"
+                )
+        failed = np.zeros(n_read, dtype=bool)
+        failed[list(failures)] = True
+        log.add("attention", policy.attention, failed, lambda i: "; ".join(failures[i]))
 
     # careless responding
     indices = _careless_steps(items, instrument, policy, log)
@@ -813,7 +845,7 @@ def clean(
     if raw.id_column is None:
         index = pd.Index(rows.to_numpy(), name="respondent_id")
     responses.index = index
-    responses = responses[kept.to_numpy()]
+    responses = responses[kept]
     indices.index = index
     indices.insert(0, "row", rows.to_numpy())
 

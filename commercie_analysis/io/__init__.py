@@ -48,7 +48,16 @@ __all__ = [
 
 #: Column names taken as the respondent id when ``id_column`` is not given, in
 #: order of preference (compared case-insensitively, ignoring spaces and ``_``).
-ID_COLUMNS = ("respondent_id", "responseid", "respondentid", "id", "respondent")
+ID_COLUMNS = (
+    "respondent_id",
+    "responseid",
+    "respondentid",
+    "respid",
+    "respnr",
+    "respondentnummer",
+    "id",
+    "respondent",
+)
 
 _WHOLE = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -126,22 +135,37 @@ def _other_column(values: pd.Series, decimal: str) -> pd.Series:
             return values.astype("Int64")
         return values.astype(float)
 
-    def as_text(value):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return None
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
-        text = str(value).strip()
-        return text or None
-
-    text = values.map(as_text)
+    text = _map_distinct(values, _as_text)
     filled = text.dropna()
-    if len(filled) and filled.map(lambda t: bool(_WHOLE.match(t))).all():
+    if len(filled) and filled.str.fullmatch(_WHOLE.pattern).all():
         return pd.to_numeric(text).astype("Int64")
-    if len(filled) and filled.map(lambda t: bool(_DECIMAL.match(t))).all():
-        if decimal == "," or not filled.str.contains(",").any():
+    if len(filled) and filled.str.fullmatch(_DECIMAL.pattern).all():
+        if decimal == "," or not filled.str.contains(",", regex=False).any():
             return pd.to_numeric(text.str.replace(",", ".", regex=False)).astype(float)
-    return text.astype("string")
+    return text
+
+
+def _as_text(value) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _as_id(value) -> str | None:
+    # Whole numbers stored as floats (SPSS, Excel) lose their ".0".
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return _as_text(value)
+
+
+def _map_distinct(values: pd.Series, function) -> pd.Series:
+    """``function`` applied once per distinct value, as a text column."""
+    positions, uniques = pd.factorize(values.to_numpy(dtype=object))
+    mapped = np.array([function(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[positions], index=values.index, dtype="string")
 
 
 def _find_id_column(columns: Iterable[str], id_column: str | None) -> str | None:
@@ -291,10 +315,7 @@ def read_responses(
     frame.index.name = "row"
     found_id = _find_id_column(report.unmapped_columns, id_column)
     if found_id is not None:
-        ids = table.frame[found_id].map(
-            lambda v: None if v is None or pd.isna(v) else str(v).strip() or None
-        )
-        ids = ids.map(lambda v: v[:-2] if v and re.fullmatch(r"\d+\.0", v) else v)
+        ids = _map_distinct(table.frame[found_id], _as_id)
         empty = ids[ids.isna()]
         if len(empty):
             raise DataError(

@@ -317,6 +317,28 @@ def _spss_labels(
     return translation
 
 
+_BAD = object()
+
+
+def _cell_code(value, known: Mapping[str, int], missing_text: set, decimal: str):
+    """The code of one cell: a float, None for no answer, or ``_BAD``."""
+    if isinstance(value, bool | np.bool_):
+        return _BAD
+    if isinstance(value, int | float | np.integer | np.floating):
+        return None if np.isnan(value) else float(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    if _NUMBER.match(text) and ("," not in text or decimal == ","):
+        return float(text.replace(",", "."))
+    key = normalise_text(text)
+    if key in known:
+        return float(known[key])
+    if key in missing_text:
+        return None
+    return _BAD
+
+
 def _examples(values: pd.Series, limit: int = 5) -> str:
     shown = [f"{value!r} (row {row})" for row, value in values.head(limit).items()]
     more = f" and {len(values) - limit} more" if len(values) > limit else ""
@@ -377,7 +399,7 @@ def to_codes(
     for target, column in columns.items():
         values = frame[column]
         labels = (value_labels or {}).get(column)
-        if labels:
+        if labels and pd.api.types.is_numeric_dtype(values):
             translation = _spss_labels(column, labels, known, missing_codes)
             numbers = pd.to_numeric(values, errors="coerce").astype(float)
             if translation is not None:
@@ -385,34 +407,24 @@ def to_codes(
             out[target] = numbers.astype(float)
             continue
 
-        codes = np.full(len(values), np.nan)
-        bad_rows, bad_values, found_labels = [], [], set()
-        for position, (row, value) in enumerate(values.items()):
-            if value is None or (isinstance(value, float) and np.isnan(value)):
-                continue
-            if isinstance(value, int | float | np.integer | np.floating) and not (
-                isinstance(value, bool)
-            ):
-                codes[position] = float(value)
-                continue
-            text = str(value).strip()
-            if not text:
-                continue
-            if _NUMBER.match(text) and ("," not in text or decimal == ","):
-                codes[position] = float(text.replace(",", "."))
-                continue
-            key = normalise_text(text)
-            if key in known:
-                codes[position] = known[key]
-                found_labels.add(text)
-            elif key in missing_text:
-                continue
-            else:
-                bad_rows.append(row)
-                bad_values.append(text)
-        if bad_rows:
-            bad = pd.Series(bad_values, index=bad_rows)
-            labels_seen = sorted(set(bad_values) | found_labels)
+        # Each distinct cell is translated once; surveys repeat a few answers.
+        # Each distinct cell is translated once; surveys repeat a few answers.
+        filled = values[values.notna()]
+        positions, uniques = pd.factorize(filled.to_numpy(dtype=object))
+        table = np.full(len(uniques), np.nan)
+        bad_values, found_labels = set(), set()
+        for k, value in enumerate(uniques):
+            code = _cell_code(value, known, missing_text, decimal)
+            if code is _BAD:
+                bad_values.add(value)
+            elif code is not None:
+                table[k] = code
+                if isinstance(value, str) and not _NUMBER.match(value.strip()):
+                    found_labels.add(value.strip())
+        codes = pd.Series(table[positions], index=filled.index).reindex(values.index)
+        if bad_values:
+            bad = filled[filled.isin(list(bad_values))].astype(str).str.strip()
+            labels_seen = sorted({str(v).strip() for v in bad_values} | found_labels)
             problems.append(
                 f"column {column!r} (item {target}): {len(bad)} answer(s) neither "
                 f"a number nor a label of the scale: {_examples(bad)}; labels found "
