@@ -294,3 +294,10 @@ def test_standardisation_uses_calibration_sample(bfi_model, bfi):
 def test_type_profile_only_for_types(bfi_model):
     with pytest.raises(ModelError, match="construct_kind 'trait'"):
         bfi_model.type_profile(pd.DataFrame())
+
+
+def test_bad_provenance_arguments(small):
+    with pytest.raises(ModelError, match="data_sha256: expected 64 lowercase hex"):
+        ScoringModel.unit_weighted(small, small_answers(), data_sha256="abc")
+    with pytest.raises(ModelError, match="date: expected YYYY-MM-DD"):
+        ScoringModel.unit_weighted(small, small_answers(), date="3 Dec 2026")

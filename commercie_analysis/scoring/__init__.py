@@ -8,6 +8,10 @@ Modules
 -------
 model
     :class:`ScoringModel`: the scoring rule, JSON save and load with checks.
+fileformat
+    Canonical JSON, the checksum, the item-text hash, the JSON Schema checks.
+engine
+    The scoring rule compiled to matrices, scored in blocks.
 weights
     Factor-score weights: regression (Thurstone), Bartlett and ten Berge.
 norms
@@ -22,7 +26,15 @@ score
 
 from .calibrate import WEIGHT_METHODS, calibrate
 from .export import to_sql, weights_table
-from .model import SCHEMA_VERSION, ModelItem, ScoreRule, ScoringModel, load_schema
+from .model import (
+    SCHEMA_VERSION,
+    ModelItem,
+    ScoreRule,
+    ScoringModel,
+    data_sha256,
+    item_text_sha256,
+    load_schema,
+)
 from .norms import apply_norms, build_norms, norm_table
 from .score import ScoreSummary, score_file, type_profile
 from .weights import factor_score_weights
@@ -37,7 +49,9 @@ __all__ = [
     "apply_norms",
     "build_norms",
     "calibrate",
+    "data_sha256",
     "factor_score_weights",
+    "item_text_sha256",
     "load_schema",
     "norm_table",
     "score_file",

@@ -427,6 +427,12 @@ class ScoringModel:
         if n_reference < 0:
             raise ModelError(f"n_reference: expected 0 or more, found {n_reference}")
         hash_of = "data file"
+        if data_hash is not None and not _is_sha256(data_hash):
+            raise ModelError(
+                f"data_sha256: expected 64 lowercase hex digits, found {data_hash!r}"
+            )
+        if date is not None and not _is_date(date):
+            raise ModelError(f"date: expected YYYY-MM-DD, found {date!r}")
         if data_hash is None:
             data_hash = data_sha256(responses[instrument.item_ids])
             hash_of = "item answers (see commercie_analysis.scoring.data_sha256)"
@@ -854,6 +860,22 @@ class ScoringModel:
 
 
 # -- helpers -----------------------------------------------------------------------
+
+
+def _is_sha256(value) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) == 64
+        and set(value) <= set("0123456789abcdef")
+    )
+
+
+def _is_date(value) -> bool:
+    try:
+        _dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return False
+    return isinstance(value, str)
 
 
 def _nan(value) -> float:
