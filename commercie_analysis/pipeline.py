@@ -8,8 +8,16 @@ figures, the report and a unit-weighted scoring model into one folder, all or no
 
 Examples
 --------
+The published bfi key scores neuroticism, whose items load against the general
+factor of the other four traits; omega says so in a warning.
+
+>>> import warnings
 >>> from commercie_analysis.paths import RAW_DIR
->>> result = validate("bfi", RAW_DIR / "bfi.csv", n_iter=10)
+>>> with warnings.catch_warnings(record=True) as caught:
+...     warnings.simplefilter("always")
+...     result = validate("bfi", RAW_DIR / "bfi.csv", n_iter=10)
+>>> [str(w.message)[:30] for w in caught]
+['item(s) N1, N2, N3, N4, N5, O4']
 >>> result.n_read, result.n_used
 (2800, 2436)
 >>> result.construct_verdicts[["construct", "verdict"]].head(2)
