@@ -330,6 +330,43 @@ def _frame_from_rows(
     return header, data
 
 
+_ANSWER_HEADINGS = ("response", "open-ended response", "")
+
+
+def _surveymonkey_names(
+    questions: list[str], subs: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """Column names and question texts from SurveyMonkey's two header rows.
+
+    Row 1 holds each question above the first column of its block, row 2 the
+    sub-question (a matrix statement, an answer option) or just ``Response``.
+    A single column is named after its question; a block column is named
+    ``question - sub-question``, and its question text is the sub-question.
+
+    Examples
+    --------
+    >>> names, texts = _surveymonkey_names(
+    ...     ["Respondent ID", "How true?", "", "Age?"],
+    ...     ["", "I plan.", "I help.", "Response"])
+    >>> names
+    ['Respondent ID', 'How true? - I plan.', 'How true? - I help.', 'Age?']
+    >>> texts["How true? - I help."]
+    'I help.'
+    """
+    names, texts, current = [], {}, ""
+    for question, sub in zip(questions, subs, strict=True):
+        question, sub = str(question).strip(), str(sub).strip()
+        current = question or current
+        if sub.casefold() in _ANSWER_HEADINGS:
+            name = current if question else f"{current} - {sub}" if sub else current
+            texts[name] = name
+        else:
+            name = f"{current} - {sub}" if current else sub
+            texts[name] = sub
+        names.append(name)
+    return names, texts
+
+
 def _read_text(path: Path, fmt: str) -> RawTable:
     source = path.name
     text, encoding = decode_bytes(_read_nonempty(path), source)
@@ -359,31 +396,9 @@ def _read_text(path: Path, fmt: str) -> RawTable:
 
     texts: dict[str, str] = {}
     if fmt == "surveymonkey":
-        # Row 1 holds the question, only above the first column of its block;
-        # row 2 the sub-question (or "Response"). Names join both.
-        questions = [str(c).strip() for c in cells.iloc[0]]
-        subs = [str(c).strip() for c in cells.iloc[1]]
-        names, current = [], ""
-        for question, sub in zip(questions, subs, strict=True):
-            current = question or current
-            if question and (
-                not sub or sub.lower() in ("response", "open-ended response")
-            ):
-                names.append(question)
-            elif not question and not current:
-                names.append(sub)
-            else:
-                names.append(f"{current} - {sub}" if sub else current)
+        names, texts = _surveymonkey_names(list(cells.iloc[0]), list(cells.iloc[1]))
         cells = cells.copy()
         cells.iloc[0] = names
-        texts = {
-            name: (
-                sub
-                if sub and sub.lower() not in ("response", "open-ended response")
-                else name
-            )
-            for name, sub in zip(names, subs, strict=True)
-        }
     header, data = _frame_from_rows(cells, header_rows, source)
     if fmt == "qualtrics":
         texts = {
