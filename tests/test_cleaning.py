@@ -330,3 +330,38 @@ def test_duplicate_ids_and_min_answered():
             small_instrument(),
             policy=CleaningPolicy(careless="off", duplicate_ids="error"),
         )
+
+
+def test_speeders_attention_without_answer_and_raw_input():
+    # Durations 100, 300, 320, 20 s: median (100 + 300) / 2 ... sorted 20, 100,
+    # 300, 320 -> median 200, threshold 0.4 x 200 = 80 s: only the 20 s row.
+    cells = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "w1": [1, 2, 3, 4],
+            "w2": [2, 2, 3, 1],
+            "p1": [3, 2, 3, 4],
+            "p2": [4, 2, 1, 4],
+            "let_op": [4, None, 4, 4],
+            "duration": [100, 300, 320, 20],
+        }
+    )
+    from commercie_analysis.io import read_responses
+
+    raw = read_responses(cells, DEMO)
+    policy = CleaningPolicy(careless="off", speed_fraction=0.4, attention="flag")
+    result = clean(raw, DEMO, policy=policy)
+    assert result.log[["respondent_id", "step", "reason"]].values.tolist() == [
+        ["b", "attention", "attention check let_op: no answer, expected 4"],
+        ["d", "speeders", "duration 20 s < 0.4 x median 200 s"],
+    ]
+    assert result.manifest["input"]["file"] == "<DataFrame>"
+    assert result.manifest["mapping"]["how"]["w1"] == "id"
+
+    cells["duration"] = ["100", "5 min", "320", "20"]
+    with pytest.raises(
+        DataError,
+        match=r"duration column 'duration': 1 value\(s\) are not seconds: "
+        r"'5 min' \(row 2\)",
+    ):
+        clean(cells, DEMO, policy=policy)
