@@ -333,8 +333,8 @@ def test_duplicate_ids_and_min_answered():
 
 
 def test_speeders_attention_without_answer_and_raw_input():
-    # Durations 100, 300, 320, 20 s: median (100 + 300) / 2 ... sorted 20, 100,
-    # 300, 320 -> median 200, threshold 0.4 x 200 = 80 s: only the 20 s row.
+    # Durations 100, 300, 320, 20 s, sorted 20, 100, 300, 320: median
+    # (100 + 300) / 2 = 200, threshold 0.4 x 200 = 80 s: only the 20 s row.
     cells = pd.DataFrame(
         {
             "id": ["a", "b", "c", "d"],

@@ -227,7 +227,7 @@ def detect_format(path: str | Path) -> str:
     """
     path = _existing(path)
     suffix = path.suffix.lower()
-    head = path.read_bytes()[:4]
+    head = _head(path)
     if suffix in _EXCEL_SUFFIXES:
         return "xlsx"
     if suffix in _SPSS_SUFFIXES:
@@ -241,6 +241,11 @@ def detect_format(path: str | Path) -> str:
 
 
 # -- the readers ---------------------------------------------------------------
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(4)
 
 
 def _existing(path: str | Path) -> Path:
@@ -570,7 +575,7 @@ def read_table(
         return _read_xlsx(path, sheet)
     if format == "spss":
         return _read_spss(path)
-    head = path.read_bytes()[:4]
+    head = _head(path)
     if head.startswith(b"PK\x03\x04") or head.startswith((b"$FL2", b"$FL3")):
         kind = "an Excel workbook (zip)" if head.startswith(b"PK") else "an SPSS file"
         raise DataError(
