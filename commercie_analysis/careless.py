@@ -22,7 +22,8 @@ psychometric_synonyms
     Per respondent, the correlation over item pairs that correlate strongly in the
     sample (Meade and Craig, 2012).
 
-The hand-worked values in ``tests/test_careless.py`` check each index.
+The hand-worked values in ``tests/test_careless.py`` check each index; Mahalanobis
+distance, IRV and longstring are also checked on bfi against base R 4.2.2.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def longstring(answers) -> pd.DataFrame:
     -----
     A run is a maximal sequence of consecutive answered items with the same
     answer. A missing answer ends a run and starts none, so ``1, 1, NaN, 1``
-    has two runs (2 and 1). A respondent without answers gets NaN. Values were
-    checked against hand-worked examples (``tests/test_careless.py``).
+    has two runs (2 and 1). A respondent without answers gets NaN. Checked
+    against hand-worked examples and, on bfi, against R 4.2.2's ``rle``.
 
     Examples
     --------
@@ -133,7 +134,8 @@ def irv(answers) -> pd.Series:
     :math:`\mathrm{IRV}_i = \sqrt{\sum_j (x_{ij} - \bar x_i)^2 / (k_i - 1)}`
     over the :math:`k_i` items respondent :math:`i` answered (missing answers
     are left out; the sample standard deviation, as R's ``sd`` and the R
-    package careless use). Checked against hand-worked values.
+    package careless use). Checked against hand-worked values and, on bfi,
+    against R 4.2.2's ``sd`` to 1e-12.
 
     Examples
     --------
@@ -182,7 +184,8 @@ def mahalanobis(answers, *, min_complete: int | None = None) -> pd.DataFrame:
     freedom as items. A respondent with missing answers is measured on the items
     answered, with the matching part of :math:`\bar x` and :math:`S`, and the
     degrees of freedom are the number of items answered. Checked against
-    hand-worked values.
+    hand-worked values and, on bfi's complete cases, against R 4.2.2's
+    ``stats::mahalanobis`` and ``pchisq`` to 1e-8 relative.
 
     Examples
     --------

@@ -1,9 +1,9 @@
 """Careless-responding indices against values worked out by hand.
 
 Each expected value below is computed in the comments from the definitions in
-``commercie_analysis.careless`` (no software reference: the R package careless is
-not installed here; its definitions of longstring, irv, mahad, evenodd and psychsyn
-are the ones followed).
+``commercie_analysis.careless``. The R package careless, whose definitions are
+followed, is not installed here; Mahalanobis distance, IRV and longstring are also
+checked on bfi against base R (tests/reference/r/careless.R, R 4.2.2).
 """
 
 import math
@@ -183,3 +183,58 @@ def test_array_input_and_shape_error():
     assert longstring(np.array([[1, 1, 2]]))["longstring"].tolist() == [2.0]
     with pytest.raises(DataError, match="expected a respondents x items matrix"):
         irv([1, 2, 3])
+
+
+# -- bfi against base R (tests/reference/r/careless.R, R 4.2.2) -------------------
+
+
+@pytest.fixture(scope="module")
+def bfi_reference():
+    import json
+
+    from commercie_analysis.paths import PROJECT_ROOT
+
+    reference = json.loads(
+        (PROJECT_ROOT / "tests" / "reference" / "careless.json").read_text()
+    )
+    answers = pd.read_csv(
+        PROJECT_ROOT / "data" / "raw" / "bfi.csv", dtype={"respondent_id": str}
+    ).set_index("respondent_id")
+    items = [f"{s}{i}" for s in "ACENO" for i in range(1, 6)]
+    return reference, answers[items].astype(float)
+
+
+def test_bfi_mahalanobis_equals_r(bfi_reference):
+    # stats::mahalanobis(xc, colMeans(xc), cov(xc)) on the 2436 complete cases;
+    # to 1e-8 relative. The sum of D2 over the sample is p (n - 1) = 25 x 2435.
+    reference, answers = bfi_reference
+    result = mahalanobis(answers)
+    ids = reference["complete_ids"]
+    np.testing.assert_allclose(
+        result.loc[ids, "mahalanobis"], reference["mahalanobis"], rtol=1e-8
+    )
+    np.testing.assert_allclose(
+        result.loc[ids, "mahalanobis_p"], reference["mahalanobis_p"], rtol=1e-8
+    )
+    complete = answers.notna().all(axis=1)
+    assert complete.sum() == reference["n_complete"]
+    assert result.loc[complete, "mahalanobis"].sum() == pytest.approx(
+        reference["mahalanobis_sum"], rel=1e-10
+    )
+    assert (result.loc[complete, "mahalanobis_p"] < 0.001).sum() == reference[
+        "mahalanobis_n_p_below_0.001"
+    ]
+
+
+def test_bfi_irv_and_longstring_equal_r(bfi_reference):
+    # apply(x, 1, sd, na.rm = TRUE) and rle() runs split at missing answers.
+    reference, answers = bfi_reference
+    first = answers.loc[reference["ids"]]
+    np.testing.assert_allclose(irv(first), reference["irv"], rtol=1e-12)
+    runs = longstring(first)
+    np.testing.assert_array_equal(runs["longstring"], reference["longstring"])
+    np.testing.assert_allclose(
+        runs["longstring_mean"], reference["longstring_mean"], rtol=1e-12
+    )
+    assert longstring(answers)["longstring"].max() == reference["longstring_max_all"]
+    assert (irv(answers) == 0).sum() == reference["irv_n_zero_all"]
