@@ -789,6 +789,8 @@ def clean(
             log.note("speeders", column=duration, median=median, threshold=limit)
 
     # attention
+    if policy.attention != "off" and not instrument.attention_checks:
+        log.note("attention", note="skipped: the spec declares no attention checks")
     if policy.attention != "off" and instrument.attention_checks:
         failures: dict[int, list[str]] = {}
         for check in instrument.attention_checks:
