@@ -164,7 +164,8 @@ def fit_mixture(
     covariance_type: str = "diag",
     n_init: int = 5,
     reg_covar: float = 1e-6,
-    max_iter: int = 500,
+    max_iter: int = 2000,
+    tol: float = 1e-7,
     random_state: int | None = 0,
 ) -> MixtureFit:
     """Fit a Gaussian mixture (latent profile model) with ``n_classes`` classes.
@@ -181,7 +182,10 @@ def fit_mixture(
         Random starts; the best log-likelihood is kept.
     reg_covar : float, default=1e-6
         Added to the covariance diagonals, as in scikit-learn.
-    max_iter : int, default=500
+    max_iter : int, default=2000
+    tol : float, default=1e-7
+        EM stops when the mean log-likelihood per row changes by less. (The
+        scikit-learn default, 1e-3, stops visibly short of the maximum.)
     random_state : int or None, default=0
 
     Returns
@@ -234,6 +238,7 @@ def fit_mixture(
         n_init=n_init,
         reg_covar=reg_covar,
         max_iter=max_iter,
+        tol=tol,
         random_state=random_state,
     )
     with warnings.catch_warnings(record=True) as caught:

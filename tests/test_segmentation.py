@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -144,3 +146,82 @@ def test_eight_simulated_market_profiles_are_nearly_recovered():
     best = int(table.loc[table["best_bic"], "n_classes"].iloc[0])
     assert 7 <= best <= 8
     assert table.set_index("n_classes").loc[8, "ari"] > 0.75
+
+
+# -- against R mclust 6.0.0 (tests/reference/r/segmentation.R) ----------------------
+
+REFERENCE = json.loads(
+    (Path(__file__).parent / "reference" / "segmentation.json").read_text()
+)
+SCORES = pd.read_csv(
+    Path(__file__).parent / "fixtures" / "lpa_market_scores.csv", index_col=0
+)
+COVARIANCE = {"VVI": "diag", "VVV": "full"}
+
+
+def test_reference_provenance():
+    assert REFERENCE["provenance"]["mclust"] == "6.0.0"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [f for f in REFERENCE["fits"] if f["n_classes"] == 1],
+    ids=lambda f: f["call"],
+)
+def test_one_class_matches_mclust(case):
+    fit = fit_mixture(
+        SCORES.iloc[:, :5], 1, covariance_type=COVARIANCE[case["model"]], n_init=1
+    )
+    assert fit.log_likelihood == pytest.approx(case["log_likelihood"], rel=1e-9)
+    # mclust's BIC is 2 log L - df ln n, the negative of scikit-learn's
+    assert fit.bic == pytest.approx(-case["bic_mclust"], rel=1e-9)
+    assert fit.model._n_parameters() == case["df"]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [f for f in REFERENCE["from_start"] if (f["model"], f["n_classes"]) != ("VVV", 3)],
+    ids=lambda f: f"{f['model']}-{f['n_classes']}",
+)
+def test_mixture_estimates_match_mclust_em(case):
+    # same optimum: R's EM was started from the classification found here, both run
+    # to a tight tolerance; log L to 1e-6, entropy to 1e-4, means to 1e-3
+    fit = fit_mixture(
+        SCORES.iloc[:, :5],
+        case["n_classes"],
+        covariance_type=COVARIANCE[case["model"]],
+        n_init=10,
+        tol=1e-10,
+        reg_covar=1e-12,
+        max_iter=100000,
+    )
+    assert fit.log_likelihood == pytest.approx(case["log_likelihood"], abs=1e-6)
+    assert fit.entropy == pytest.approx(case["entropy"], abs=1e-4)
+    assert fit.sizes.tolist() == case["sizes"]
+    ours = np.sort(fit.means.to_numpy(), axis=0)
+    theirs = np.sort(np.array(case["means"]), axis=0)
+    assert np.abs(ours - theirs).max() < 1e-3
+
+
+@pytest.mark.parametrize(
+    "case",
+    [f for f in REFERENCE["fits"] if f["n_classes"] > 1],
+    ids=lambda f: f["call"],
+)
+def test_multiple_starts_reach_at_least_mclusts_likelihood(case):
+    # mclust starts once from hierarchical clustering; ten random starts (at the
+    # default tolerance) end at the same or a higher maximum
+    fit = fit_mixture(
+        SCORES.iloc[:, :5],
+        case["n_classes"],
+        covariance_type=COVARIANCE[case["model"]],
+        n_init=10,
+    )
+    assert fit.log_likelihood >= case["log_likelihood"] - 1e-3
+
+
+def test_adjusted_rand_index_matches_mclust():
+    toy = REFERENCE["toy"]
+    assert adjusted_rand_score(toy["a"], toy["b"]) == pytest.approx(
+        toy["ari"], abs=1e-12
+    )
