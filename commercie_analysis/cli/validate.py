@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from ..rotation import ROTATIONS
 from . import handle_errors
+from .options import cleaning_arguments, reading_options
 
 __all__ = ["command"]
 
@@ -24,27 +26,6 @@ __all__ = ["command"]
     help="Folder for the results (under data/processed).",
 )
 @click.option(
-    "--format",
-    "format_",
-    default="auto",
-    show_default=True,
-    help="auto, csv, xlsx, spss, qualtrics, limesurvey or surveymonkey.",
-)
-@click.option("--sheet", default=None, help="Excel sheet name or number.")
-@click.option(
-    "--mapping",
-    default=None,
-    type=click.Path(dir_okay=False, path_type=str),
-    help="CSV mapping export columns to item ids.",
-)
-@click.option(
-    "--missing",
-    type=click.Choice(["listwise", "pairwise"]),
-    default="listwise",
-    show_default=True,
-    help="Leave out incomplete respondents, or use every answered pair.",
-)
-@click.option(
     "--correlation",
     type=click.Choice(["pearson", "polychoric"]),
     default="pearson",
@@ -57,7 +38,13 @@ __all__ = ["command"]
     show_default=True,
     help="Factor extraction.",
 )
-@click.option("--rotation", default="oblimin", show_default=True)
+@click.option(
+    "--rotation",
+    type=click.Choice(ROTATIONS),
+    default="oblimin",
+    show_default=True,
+    help="Rotation; 'target' rotates towards the instrument's key.",
+)
 @click.option(
     "--factors",
     type=click.IntRange(min=1),
@@ -97,16 +84,19 @@ __all__ = ["command"]
     is_flag=True,
     help="With --rotation target: aim at the whole key, not only its zeros.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the parallel analysis, random starts and bootstrap.",
+)
+@reading_options
 @handle_errors
 def command(
     instrument,
     data,
     out,
-    format_,
-    sheet,
-    mapping,
-    missing,
     correlation,
     method,
     rotation,
@@ -117,6 +107,7 @@ def command(
     starts,
     full_target,
     seed,
+    **options,
 ):
     """Validate an instrument's key: reliability, factors, verdict per item."""
     from tqdm import tqdm
@@ -131,10 +122,11 @@ def command(
     def progress(done: int) -> None:
         bar.update(done - bar.n)
 
+    arguments = cleaning_arguments(options)
     result = validate(
         instrument,
         data,
-        missing=missing,
+        missing=arguments["policy"].missing,
         correlation=correlation,
         method=method,
         rotation=rotation,
@@ -146,9 +138,7 @@ def command(
         n_starts=starts,
         full_target=full_target,
         progress=progress,
-        format=format_,
-        sheet=sheet,
-        mapping=mapping,
+        **arguments,
     )
     bar.close()
     folder = result.write(out)
