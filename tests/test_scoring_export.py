@@ -119,3 +119,29 @@ def test_weights_table_matches_the_model(bfi):
     unit = weights_table(ScoringModel.unit_weighted("bfi", bfi))
     assert unit.loc[unit["item"] == "A1", "apply_reverse_key"].item()
     assert set(unit["weight"]) == {0.2}
+
+
+def test_the_same_sql_runs_in_sqlite(bfi):
+    # The dialect uses CASE, COALESCE, NULLIF and CAST only: SQLite (Python's
+    # sqlite3) gives the same scores as well.
+    import sqlite3
+
+    for model in (
+        ScoringModel.unit_weighted("bfi", bfi),
+        calibrate("bfi", bfi, weights="bartlett"),
+    ):
+        con = sqlite3.connect(":memory:")
+        bfi.reset_index().to_sql("answers", con, index=False)
+        found = pd.read_sql_query(to_sql(model), con).set_index("respondent_id")
+        con.close()
+        expected = model.score(bfi)
+        np.testing.assert_allclose(
+            found[model.score_ids].to_numpy(),
+            expected.to_numpy(),
+            rtol=0,
+            atol=1e-9,
+            equal_nan=True,
+        )
+        assert found[model.score_ids].isna().sum().tolist() == (
+            expected.isna().sum().tolist()
+        )
