@@ -24,6 +24,7 @@ from ..exceptions import InstrumentError
 from .spec import (
     CONSTRUCT_KINDS,
     AnswerScale,
+    AttentionCheck,
     Construct,
     Instrument,
     Item,
@@ -34,6 +35,7 @@ from .spec import (
 
 __all__ = [
     "AnswerScale",
+    "AttentionCheck",
     "Construct",
     "Instrument",
     "Item",

@@ -377,7 +377,9 @@ class _Parser:
         }
         unknown = sorted(set(map(str, spec)) - known)
         if unknown:
-            self.fail("top level", f"unknown field(s) {unknown}; known: {sorted(known)}")
+            self.fail(
+                "top level", f"unknown field(s) {unknown}; known: {sorted(known)}"
+            )
 
         instrument_id = self.text(self.required(spec, "id", ""), "id")
         version = self.text(self.required(spec, "version", ""), "version")
@@ -394,7 +396,8 @@ class _Parser:
         kind = spec.get("construct_kind", "trait")
         if kind not in CONSTRUCT_KINDS:
             self.fail(
-                "construct_kind", f"expected one of {list(CONSTRUCT_KINDS)}, found {kind!r}"
+                "construct_kind",
+                f"expected one of {list(CONSTRUCT_KINDS)}, found {kind!r}",
             )
 
         scale = self.scale(self.required(spec, "scale", ""), languages)
@@ -475,7 +478,9 @@ class _Parser:
             self.fail("scale", f"min ({low}) must be smaller than max ({high})")
 
         labels: dict[str, dict[int, str]] = {}
-        for lang, table in self.mapping(spec.get("labels") or {}, "scale.labels").items():
+        for lang, table in self.mapping(
+            spec.get("labels") or {}, "scale.labels"
+        ).items():
             if lang not in languages:
                 self.fail(
                     f"scale.labels.{lang}",
@@ -560,7 +565,9 @@ class _Parser:
                 )
             reverse = entry.get("reverse", False)
             if not isinstance(reverse, bool):
-                self.fail(f"{where}.reverse", f"expected true or false, found {reverse!r}")
+                self.fail(
+                    f"{where}.reverse", f"expected true or false, found {reverse!r}"
+                )
             out.append(Item(iid, text, construct, reverse))
         empty = [c.id for c in constructs if all(it.construct != c.id for it in out)]
         if empty:
@@ -571,16 +578,22 @@ class _Parser:
         spec = self.mapping(spec, "profiles")
         construct_ids = {c.id for c in constructs}
         split = self.text(
-            self.required(spec, "split_construct", "profiles"), "profiles.split_construct"
+            self.required(spec, "split_construct", "profiles"),
+            "profiles.split_construct",
         )
         if split not in construct_ids:
             self.fail(
                 "profiles.split_construct",
                 f"unknown construct {split!r}; known: {sorted(construct_ids)}",
             )
-        poles_spec = self.mapping(self.required(spec, "poles", "profiles"), "profiles.poles")
+        poles_spec = self.mapping(
+            self.required(spec, "poles", "profiles"), "profiles.poles"
+        )
         if set(poles_spec) != {"low", "high"}:
-            self.fail("profiles.poles", f"expected keys low and high, found {list(poles_spec)}")
+            self.fail(
+                "profiles.poles",
+                f"expected keys low and high, found {list(poles_spec)}",
+            )
         poles = {
             pole: self.translations(poles_spec[pole], f"profiles.poles.{pole}")
             for pole in ("low", "high")
