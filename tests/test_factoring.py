@@ -201,3 +201,20 @@ def test_factor_analyzer_still_works_with_the_installed_scikit_learn(bfi_r):
     np.testing.assert_allclose(
         theirs.get_communalities(), ours.communalities_, atol=1e-4
     )
+
+
+def test_loadings_from_the_polychoric_matrix_match_psych():
+    # fa(polychoric(cc)$rho, 5, n.obs = 2436, fm = "minres", rotate = "oblimin"),
+    # psych 2.2.9 (tests/reference/r/polychoric.R): loadings and factor correlations
+    # to 1e-3, the tolerance promised for the ordinal analysis.
+    from commercie_analysis.polychoric import polychoric_matrix
+
+    ref = load_reference("polychoric")["fa_minres_oblimin_5_on_bfi_complete_polychoric"]
+    r = polychoric_matrix(bfi_items_complete()).correlation
+    fa = FactorAnalysis(5).fit(correlation=r, n_obs=N)
+    expected = as_frame(ref["loadings"])
+    np.testing.assert_allclose(
+        fa.loadings_.loc[expected.index].to_numpy(), expected.to_numpy(), atol=1e-3
+    )
+    np.testing.assert_allclose(fa.phi_.to_numpy(), as_frame(ref["phi"]), atol=1e-3)
+    np.testing.assert_allclose(fa.communalities_, ref["communalities"], atol=1e-3)
