@@ -588,8 +588,9 @@ def polychoric(x, y, *, correct=0.5, std_err=False, global_thresholds=True):
     Parameters
     ----------
     x, y : array_like or pandas.Series
-        Answer codes of the two items for the same respondents, NaN for missing.
-        Only the order of the codes matters.
+        Answer codes of the two items for the same respondents (matched by
+        position, not by index), NaN for missing. Only the order of the codes
+        matters; an ordered categorical gives the order of its categories.
     correct : float, default=0.5
         Continuity correction: the number of respondents put in empty cells of a
         2 x 2 table (binary items) or, with ``global_thresholds=False``, of the
