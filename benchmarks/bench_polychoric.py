@@ -3,8 +3,8 @@
 Data:
 
 - bfi: the 25 items A1..O5 of ``data/raw/bfi.csv``, complete cases (2436 rows);
-- spi: the 135 items q_* of ``../shared/datasets/spi.csv`` (4000 rows), next to the
-  project checkout; skipped with a message when the file is not there.
+- spi: the 135 items q_* of ``data/raw/spi.csv`` (4000 rows); skipped with a message
+  when the file is not there.
 
 For each data set the script times ``polychoric_matrix`` (defaults: global
 thresholds, smoothing if needed) after one warm-up run, as the best and the median of
@@ -46,7 +46,7 @@ from commercie_analysis.polychoric import polychoric_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 BFI = ROOT / "data" / "raw" / "bfi.csv"
-SPI = ROOT.parent / "shared" / "datasets" / "spi.csv"
+SPI = ROOT / "data" / "raw" / "spi.csv"
 BFI_ITEMS = [f"{s}{i}" for s in "ACENO" for i in range(1, 6)]
 
 R_SCRIPT = """
