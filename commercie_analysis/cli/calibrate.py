@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from . import handle_errors
+from .options import cleaning_arguments, reading_options
 
 
 @click.command("calibrate")
@@ -43,32 +44,26 @@ from . import handle_errors
     help="Extraction of the factor solution.",
 )
 @click.option(
-    "--missing",
-    default="listwise",
-    show_default=True,
-    type=click.Choice(["listwise", "pairwise"]),
-    help="Cleaning: leave out respondents with a missing answer, or keep them "
-    "(unit scores then use the answered items).",
-)
-@click.option(
     "--out",
     required=True,
     type=click.Path(dir_okay=False),
     help="Scoring model JSON to write.",
 )
+@reading_options
 @handle_errors
 def command(
-    instrument, data, weights, norm_group, rotation, factor_method, missing, out
+    instrument, data, weights, norm_group, rotation, factor_method, out, **options
 ):
     """Calibrate scoring weights, standardisation and norms; write the model JSON."""
-    from ..cleaning import CleaningPolicy, clean
+    from ..cleaning import clean
     from ..instruments import load_instrument
     from ..outputs import check_writable
     from ..scoring import calibrate
 
     check_writable(out, "out")
     spec = load_instrument(instrument)
-    cleaned = clean(data, spec, policy=CleaningPolicy(missing=missing))
+    arguments = cleaning_arguments(options)
+    cleaned = clean(data, spec, **arguments)
     model = calibrate(
         spec,
         cleaned.responses,
@@ -81,8 +76,8 @@ def command(
     model.save(out)
     click.echo(
         f"read {cleaned.n_read} respondents, kept {cleaned.n_kept} after cleaning "
-        f"({missing}); calibrated {spec.id} {spec.version} ({model.method}) on "
-        f"{model.provenance['n']}"
+        f"({arguments['policy'].missing}); calibrated {spec.id} {spec.version} "
+        f"({model.method}) on {model.provenance['n']}"
     )
     for s in model.score_ids:
         st = model.standardisation[s]
