@@ -24,6 +24,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
 
 from .exceptions import ConvergenceWarning, DataError, DataQualityWarning, ModelError
 
@@ -244,7 +245,9 @@ def fit_mixture(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SklearnConvergenceWarning)
         try:
-            model.fit(values)
+            # small matrices: one BLAS thread is fastest and never oversubscribes
+            with threadpool_limits(limits=1, user_api="blas"):
+                model.fit(values)
         except ValueError as exc:
             if "covariance" not in str(exc):
                 raise
@@ -546,7 +549,8 @@ def bootstrap_stability(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SklearnConvergenceWarning)
             try:
-                model.fit(sample)
+                with threadpool_limits(limits=1, user_api="blas"):
+                    model.fit(sample)
             except ValueError:
                 records.append({"replication": b, "ari": np.nan, "agreement": np.nan})
                 continue
