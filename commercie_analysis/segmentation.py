@@ -245,8 +245,9 @@ def fit_mixture(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SklearnConvergenceWarning)
         try:
-            # small matrices: one BLAS thread is fastest and never oversubscribes
-            with threadpool_limits(limits=1, user_api="blas"):
+            # small problems: one thread (BLAS, OpenMP) is fastest and never
+            # oversubscribes the cores
+            with threadpool_limits(limits=1):
                 model.fit(values)
         except ValueError as exc:
             if "covariance" not in str(exc):
@@ -549,7 +550,7 @@ def bootstrap_stability(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SklearnConvergenceWarning)
             try:
-                with threadpool_limits(limits=1, user_api="blas"):
+                with threadpool_limits(limits=1):
                     model.fit(sample)
             except ValueError:
                 records.append({"replication": b, "ari": np.nan, "agreement": np.nan})
