@@ -28,6 +28,7 @@ __all__ = [
     "seller_profiles",
     "market_profiles",
     "company_market_profiles",
+    "describe_rule",
 ]
 
 #: Columns carried from the answers into the profile tables when present.
@@ -449,7 +450,13 @@ def company_market_profiles(
 
 
 def describe_rule() -> dict[str, Any]:
-    """Describe the company aggregation rule, for manifests and reports."""
+    """Describe the company aggregation rule, for manifests and reports.
+
+    Examples
+    --------
+    >>> describe_rule()["company_scores"]
+    "mean of the managers' construct scores"
+    """
     return {
         "company_scores": "mean of the managers' construct scores",
         "assignment": "dominant category x pole of the split construct",

@@ -98,7 +98,12 @@ def command(instrument, data, scoring, split, max_classes, bootstrap, seed, out)
     from ..instruments import load_instrument
     from ..outputs import output_folder
     from ..plots.profiles import team_composition
-    from ..profiles import company_market_profiles, market_profiles, seller_profiles
+    from ..profiles import (
+        company_market_profiles,
+        describe_rule,
+        market_profiles,
+        seller_profiles,
+    )
     from ..report import Report
 
     spec = load_instrument(instrument)
@@ -129,6 +134,7 @@ def command(instrument, data, scoring, split, max_classes, bootstrap, seed, out)
         if "company" in profiles.columns:
             companies = company_market_profiles(profiles, spec)
             tables["companies"] = companies
+            summary["company_rule"] = describe_rule()
             report.add_table(
                 "Market profiles of the companies",
                 companies["profile"].value_counts().rename("companies").to_frame(),
