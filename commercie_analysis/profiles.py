@@ -176,7 +176,9 @@ def construct_scores(
 
 
 def _dominance(scores: pd.DataFrame, mixed_band: float) -> pd.DataFrame:
-    values = scores.to_numpy(dtype=float)
+    # means of a few whole-number answers tie often; rounding away floating-point
+    # noise lets equal scores tie, whatever the order of summation was
+    values = np.round(scores.to_numpy(dtype=float), 10)
     complete = ~np.isnan(values).any(axis=1)
     order = np.argsort(-np.where(complete[:, None], values, 0), axis=1, kind="stable")
     columns = np.array(scores.columns)

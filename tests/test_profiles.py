@@ -187,3 +187,20 @@ def test_companies_are_classified_better_than_single_managers():
     pooled = (companies["profile"] == true_company).mean()
     assert single > 0.45
     assert pooled > single + 0.1
+
+
+def test_scoring_model_from_the_scoring_package_gives_the_same_profiles():
+    from commercie_analysis.scoring import ScoringModel
+
+    sim = simulate_responses(CP, 100, seed=1, missing_share=0.02)
+    items = sim.responses.set_index("respondent_id")[CP.item_ids].astype(float)
+    model = ScoringModel.unit_weighted(CP, items, n_reference=0)
+
+    unit = seller_profiles(sim.responses, CP)
+    scored = seller_profiles(sim.responses, CP, model)
+    pd.testing.assert_frame_equal(
+        scored[CP.construct_ids], unit[CP.construct_ids], atol=1e-12
+    )
+    # equal scores summed in another order still tie
+    assert (scored["dominant"] == unit["dominant"]).all()
+    assert scored.attrs["scale"] == (1, 5)  # the model's method is unit_mean
