@@ -37,6 +37,7 @@ __all__ = [
     "max_factors",
     "smc",
     "extract_loadings",
+    "pearson_complete_cases",
 ]
 
 EXTRACTION_METHODS = ("minres", "ml", "pa")
@@ -190,6 +191,53 @@ def _principal_axis(r, m, tol, max_iter):
         if change < tol:
             return loadings, True, iteration
     return loadings, False, max_iter
+
+
+def pearson_complete_cases(
+    data, parameter: str = "X"
+) -> tuple[np.ndarray, list[str], int]:
+    """Pearson correlations of the respondents who answered every item.
+
+    Parameters
+    ----------
+    data : DataFrame or array-like
+        Respondents x items; NaN is a missing answer.
+    parameter : str, default="X"
+        Name of the argument ``data`` came from, for error messages.
+
+    Returns
+    -------
+    r : ndarray of shape (p, p)
+    names : list of str
+        Item names.
+    n_obs : int
+        Respondents used.
+
+    Raises
+    ------
+    DataError
+        With fewer than 3 complete respondents, or an item without variance
+        (named).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": [1, 2, 3, np.nan], "b": [2, 1, 3, 5]})
+    >>> r, names, n = pearson_complete_cases(frame)
+    >>> round(float(r[0, 1]), 3), names, n
+    (0.5, ['a', 'b'], 3)
+    """
+    frame = pd.DataFrame(data)
+    complete = frame.dropna()
+    if len(complete) < 3:
+        raise DataError(
+            f"{parameter}: {len(complete)} respondents answered every item; a "
+            "factor analysis needs many more"
+        )
+    constant = [str(c) for c in complete.columns if complete[c].std() == 0]
+    if constant:
+        raise DataError(f"{parameter}: item(s) without variance: {', '.join(constant)}")
+    r = np.corrcoef(complete.to_numpy(dtype=float), rowvar=False)
+    return r, [str(c) for c in frame.columns], len(complete)
 
 
 def extract_loadings(
@@ -399,19 +447,7 @@ class FactorAnalysis:
                 "FactorAnalysis.fit: give either X or correlation, not both"
             )
         if X is not None:
-            frame = pd.DataFrame(X)
-            complete = frame.dropna()
-            if len(complete) < 3:
-                raise DataError(
-                    f"X: {len(complete)} complete respondents; factor analysis needs "
-                    "many more"
-                )
-            constant = [str(c) for c in complete.columns if complete[c].std() == 0]
-            if constant:
-                raise DataError(f"X: item(s) without variance: {', '.join(constant)}")
-            names = [str(c) for c in frame.columns]
-            r = np.corrcoef(complete.to_numpy(dtype=float), rowvar=False)
-            n_obs = len(complete)
+            r, names, n_obs = pearson_complete_cases(X, "X")
         else:
             if isinstance(correlation, pd.DataFrame):
                 names = [str(c) for c in correlation.columns]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import DataError, ModelError, ReliabilityWarning
-from .factoring import FactorAnalysis
+from .factoring import FactorAnalysis, pearson_complete_cases
 from .rotation import OBLIQUE_ROTATIONS, rotate
 
 __all__ = ["SchmidLeiman", "OmegaResult", "schmid_leiman", "omega"]
@@ -247,19 +247,7 @@ def _correlation_input(
         return values, names, n_obs
 
     # Responses: Pearson correlations on complete cases, one set of respondents.
-    complete = frame.dropna()
-    if len(complete) < 3:
-        raise DataError(
-            f"data_or_corr: {len(complete)} respondents answered every item; "
-            "omega needs many more (or give a correlation matrix)."
-        )
-    constant = [str(c) for c in complete.columns if complete[c].std() == 0]
-    if constant:
-        raise DataError(
-            f"data_or_corr: item(s) without variance: {', '.join(constant)}"
-        )
-    r = np.corrcoef(complete.to_numpy(dtype=float), rowvar=False)
-    return r, [str(c) for c in frame.columns], len(complete)
+    return pearson_complete_cases(frame, "data_or_corr")
 
 
 def _item_signs(
