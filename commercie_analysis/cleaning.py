@@ -60,6 +60,7 @@ from . import privacy
 from .exceptions import DataError
 from .instruments import Instrument, load_instrument
 from .io import RawResponses, read_responses
+from .io.readers import row_place
 from .outputs import output_folder
 from .paths import PROJECT_ROOT
 
@@ -325,8 +326,10 @@ class CleanResult:
         """
         folder = Path(folder)
         with output_folder(folder, parameter) as stage:
-            self.responses.to_parquet(
-                stage / "responses.parquet", engine="pyarrow", index=True
+            # The id is an ordinary column, as in the CSV, so that every reader
+            # (``commercie score``, pandas, R's arrow) finds it by name.
+            self.responses.reset_index().to_parquet(
+                stage / "responses.parquet", engine="pyarrow", index=False
             )
             self.responses.to_csv(stage / "responses.csv", lineterminator="\n")
             self.log.to_csv(
@@ -336,6 +339,7 @@ class CleanResult:
             files = {
                 path.name: hashlib.sha256(path.read_bytes()).hexdigest()
                 for path in sorted(stage.iterdir())
+                if not path.name.startswith(".")
             }
             manifest = dict(self.manifest, files=files)
             (stage / "manifest.json").write_text(
@@ -402,10 +406,13 @@ class _Log:
 
 
 def _int_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
 
 
-def _range_step(items: pd.DataFrame, instrument, policy, log) -> pd.DataFrame:
+def _range_step(
+    items: pd.DataFrame, instrument, policy, log, source: str = "", lines=None
+) -> pd.DataFrame:
     scale = instrument.scale
     values = items.to_numpy(float)
     answered = ~np.isnan(values)
@@ -423,15 +430,17 @@ def _range_step(items: pd.DataFrame, instrument, policy, log) -> pd.DataFrame:
         for j in np.flatnonzero(flags.any(axis=0)):
             where = np.flatnonzero(flags[:, j])
             shown = ", ".join(
-                f"{_int_text(values[i, j])} (row {rows[i]})" for i in where[:3]
+                f"{_int_text(values[i, j])} in {row_place(rows[i], lines)}"
+                for i in where[:3]
             )
             more = ", ..." if len(where) > 3 else ""
             parts.append(f"{names[j]}: {len(where)} ({shown}{more})")
+        prefix = f"{source}: " if source else ""
         raise DataError(
-            f"{total} answer(s) outside the scale {scale.min}..{scale.max} (or not "
-            f"whole numbers), per item: {'; '.join(parts)}. Use out_of_range="
-            "'exclude' (--out-of-range exclude) to leave those respondents out, or "
-            "'missing' to treat those answers as unanswered"
+            f"{prefix}{total} answer(s) outside the scale {scale.min}..{scale.max} "
+            f"(or not whole numbers), per item: {'; '.join(parts)}. Set the policy "
+            "out_of_range (--out-of-range): exclude to leave those respondents "
+            "out, or missing to treat those answers as unanswered"
         )
 
     verb = "set missing" if policy.out_of_range == "missing" else "found"
@@ -448,6 +457,31 @@ def _range_step(items: pd.DataFrame, instrument, policy, log) -> pd.DataFrame:
         return items.mask(flags)
     log.add("out_of_range", "exclude", flags.any(axis=1), reason)
     return items
+
+
+def _check_policy_columns(raw: RawResponses, policy: CleaningPolicy) -> None:
+    """Refuse missing codes on the scale, and personal fields that are no column."""
+    scale = raw.instrument.scale
+    clash = [c for c in policy.missing_codes if scale.min <= c <= scale.max]
+    if clash:
+        raise DataError(
+            f"missing_codes (--missing-code): code(s) {clash} lie inside the answer "
+            f"scale {scale.min}..{scale.max}; a code meaning 'no answer' must lie "
+            "outside it"
+        )
+    answers = set(raw.item_ids) | set(raw.attention_ids)
+    for name in policy.personal_fields:
+        if name in answers:
+            raise DataError(
+                f"personal_fields (--personal-field): {name!r} is an item or "
+                "attention-check column of the instrument, not personal data"
+            )
+        if name not in raw.frame.columns:
+            others = ", ".join(raw.other_columns[:40]) or "none"
+            raise DataError(
+                f"personal_fields (--personal-field): no column {name!r} in "
+                f"{raw.source}; its columns besides the items are {others}"
+            )
 
 
 def _duration_column(frame: pd.DataFrame, policy) -> str | None:
@@ -663,6 +697,8 @@ def clean(
         ids = pd.Series(rows.astype(str), index=rows)
     log = _Log(rows, ids)
 
+    _check_policy_columns(raw, policy)
+
     # missing_codes: codes meaning "no answer" become missing.
     codes = sorted(set(instrument.scale.missing_codes) | set(policy.missing_codes))
     answers = frame[item_ids + check_ids]
@@ -672,7 +708,16 @@ def clean(
     items = answers[item_ids]
 
     # out_of_range
-    items = _range_step(items, instrument, policy, log)
+    items = _range_step(items, instrument, policy, log, raw.source, raw.lines)
+
+    # An item nobody answered cannot be analysed, whatever the policy.
+    empty = [item for item in item_ids if not items[item].notna().any()]
+    if empty:
+        raise DataError(
+            f"{raw.source}: item(s) {', '.join(empty)} have no answer from any of "
+            f"the {n_read} respondents; the item cannot be analysed (check the "
+            "mapping of its column, or the missing codes and labels)"
+        )
 
     # duplicate_ids: later rows with an id seen before.
     id_values = ids.to_numpy()
@@ -680,7 +725,7 @@ def clean(
         repeated = ids.duplicated(keep="first").to_numpy()
         if repeated.any() and policy.duplicate_ids == "error":
             shown = ", ".join(
-                f"{id_values[i]!r} (row {rows[i]})"
+                f"{id_values[i]!r} ({row_place(rows[i], raw.lines)})"
                 for i in np.flatnonzero(repeated)[:5]
             )
             raise DataError(
@@ -730,6 +775,12 @@ def clean(
     if needed < 1:
         needed = int(np.ceil(needed * len(item_ids)))
     needed = int(needed)
+    if needed > len(item_ids):
+        raise DataError(
+            f"min_answered (--min-answered): {policy.min_answered:g} items required "
+            f"but the instrument has {len(item_ids)}; give at most {len(item_ids)} "
+            "or a share below 1"
+        )
     log.add(
         "min_answered",
         "exclude",
@@ -766,7 +817,7 @@ def clean(
             unreadable = (given & seconds.isna()).to_numpy()
             if unreadable.any():
                 shown = ", ".join(
-                    f"{frame[duration].iloc[i]!r} (row {rows[i]})"
+                    f"{frame[duration].iloc[i]!r} ({row_place(rows[i], raw.lines)})"
                     for i in np.flatnonzero(unreadable)[:3]
                 )
                 raise DataError(
@@ -812,6 +863,15 @@ def clean(
     # the respondents kept, without personal data
     kept = ~log.excluded
     n_kept, n_excluded = int(kept.sum()), int(log.excluded.sum())
+    if n_kept == 0:
+        counts = ", ".join(
+            f"{step} {c['excluded']}" for step, c in log.steps.items() if c["excluded"]
+        )
+        raise DataError(
+            f"{raw.source}: no respondent is left: all {n_read} were left out. Left "
+            f"out per step (a respondent can count under several): {counts}; relax "
+            "those policies (e.g. --missing pairwise) or check the data"
+        )
     if n_read != n_kept + n_excluded:
         raise DataError(
             f"internal check failed: {n_read} rows read but {n_kept} kept + "

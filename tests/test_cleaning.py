@@ -138,8 +138,8 @@ def test_out_of_range_error_counts_per_item():
         clean(data, small_instrument(), policy=QUIET)
     message = str(info.value)
     assert "4 answer(s) outside the scale 1..5" in message
-    assert "w1: 1 (0 (row 2))" in message
-    assert "w2: 3 (7 (row 1), 6 (row 2), 2.5 (row 3))" in message
+    assert "w1: 1 (0 in data row 2)" in message
+    assert "w2: 3 (7 in data row 1, 6 in data row 2, 2.5 in data row 3)" in message
 
 
 @pytest.mark.parametrize(
@@ -196,7 +196,7 @@ def test_write_is_byte_identical(tmp_path):
     data = frame([["a", 1, 2, 3, 4], ["b", 9, 2, 3, 4], ["c", 5, 4, 3, 2]])
     first = clean(data, small_instrument(), policy=QUIET).write(tmp_path / "one")
     second = clean(data, small_instrument(), policy=QUIET).write(tmp_path / "two")
-    names = sorted(p.name for p in first.iterdir())
+    names = sorted(p.name for p in first.iterdir() if not p.name.startswith("."))
     assert names == [
         "careless_indices.csv",
         "cleaning_log.csv",
@@ -323,7 +323,7 @@ def test_duplicate_ids_and_min_answered():
     with pytest.raises(
         DataError,
         match=r"id column 'respondent_id': 1 repeated "
-        r"respondent id\(s\): 'a' \(row 2\)",
+        r"respondent id\(s\): 'a' \(data row 2\)",
     ):
         clean(
             data,
@@ -362,6 +362,96 @@ def test_speeders_attention_without_answer_and_raw_input():
     with pytest.raises(
         DataError,
         match=r"duration column 'duration': 1 value\(s\) are not seconds: "
-        r"'5 min' \(row 2\)",
+        r"'5 min' \(data row 2\)",
     ):
         clean(cells, DEMO, policy=policy)
+
+
+def test_personal_field_must_be_a_column_and_not_an_item():
+    data = frame([["a", 1, 2, 3, 4], ["b", 5, 4, 3, 2]])
+    with pytest.raises(DataError) as info:
+        clean(data, small_instrument(), policy=CleaningPolicy(personal_fields=["x"]))
+    assert "personal_fields (--personal-field): no column 'x'" in str(info.value)
+    assert "besides the items are respondent_id" in str(info.value)
+    with pytest.raises(DataError, match="'w1' is an item or attention-check"):
+        clean(data, small_instrument(), policy=CleaningPolicy(personal_fields=["w1"]))
+
+
+def test_missing_code_inside_the_scale_is_refused():
+    data = frame([["a", 1, 2, 3, 4], ["b", 5, 4, 3, 2]])
+    with pytest.raises(
+        DataError,
+        match=r"--missing-code\): code\(s\) \[3\] lie inside the answer scale 1\.\.5",
+    ):
+        clean(data, small_instrument(), policy=CleaningPolicy(missing_codes=[3]))
+
+
+@pytest.mark.parametrize("missing", ["listwise", "pairwise"])
+def test_item_without_any_answer_is_named(missing):
+    data = frame([["a", 1, None, 3, 4], ["b", 5, None, 3, 2]])
+    policy = CleaningPolicy(careless="off", missing=missing)
+    with pytest.raises(DataError, match=r"item\(s\) w2 have no answer from any of"):
+        clean(data, small_instrument(), policy=policy)
+
+
+def test_min_answered_above_the_items_is_refused():
+    data = frame([["a", 1, 2, 3, 4], ["b", 5, 4, 3, 2]])
+    policy = CleaningPolicy(careless="off", min_answered=5)
+    with pytest.raises(DataError, match="5 items required but the instrument has 4"):
+        clean(data, small_instrument(), policy=policy)
+
+
+def test_nobody_kept_is_an_error_with_counts_per_step():
+    # Each respondent lacks another item: listwise leaves all three out.
+    data = frame([["a", None, 2, 3, 4], ["b", 5, None, 3, 2], ["c", 5, 4, None, 2]])
+    with pytest.raises(DataError) as info:
+        clean(data, small_instrument(), policy=QUIET)
+    message = str(info.value)
+    assert "no respondent is left: all 3 were left out" in message
+    assert "Left out per step (a respondent can count under several): missing 3" in (
+        message
+    )
+
+
+def test_huge_number_is_out_of_range_not_text(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text(
+        "respondent_id,w1,w2,k1,k2\na,1,2,3,4\nb,1e+300,2,3,4\n", encoding="utf-8"
+    )
+    with pytest.raises(DataError) as info:
+        clean(path, small_instrument(), policy=QUIET)
+    message = str(info.value)
+    assert message.startswith("huge.csv: 1 answer(s) outside the scale 1..5")
+    assert "w1: 1 (1e+300 in data row 2 (line 3 of the file))" in message
+    assert "out_of_range (--out-of-range): exclude" in message
+
+
+def test_common_missing_markers_are_no_answer(tmp_path):
+    path = tmp_path / "markers.csv"
+    path.write_text(
+        "respondent_id,w1,w2,k1,k2\na,1,NA,3,4\nb,nan,2,3,N/A\nc,NULL,NaN,null,4\n"
+        "d,5,4,3,2\n",
+        encoding="utf-8",
+    )
+    policy = CleaningPolicy(careless="off", missing="pairwise")
+    result = clean(path, small_instrument(), policy=policy)
+    assert result.responses[["w1", "w2", "k1", "k2"]].isna().sum().tolist() == [
+        2,
+        2,
+        1,
+        1,
+    ]
+
+
+def test_id_column_that_is_an_item():
+    data = frame([["a", 1, 2, 3, 4], ["b", 5, 4, 3, 2]])
+    with pytest.raises(DataError, match="'w1': is an item column"):
+        clean(data, small_instrument(), id_column="w1", policy=QUIET)
+
+
+def test_parquet_keeps_the_id_as_a_column(tmp_path):
+    data = frame([["a", 1, 2, 3, 4], ["b", 5, 4, 3, 2]])
+    folder = clean(data, small_instrument(), policy=QUIET).write(tmp_path / "out")
+    stored = pd.read_parquet(folder / "responses.parquet")
+    assert stored.columns[0] == "respondent_id"
+    assert stored["respondent_id"].tolist() == ["a", "b"]

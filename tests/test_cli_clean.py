@@ -125,9 +125,11 @@ def test_out_of_range_error_then_exclude(tmp_path):
     )
     assert result.exit_code == 2
     assert (
-        "2 answer(s) outside the scale 1..5 (or not whole numbers), per item: "
-        "w1: 1 (6 (row 2)); p2: 1 (0 (row 3))"
-    ) in result.output
+        "answers.csv: 2 answer(s) outside the scale 1..5 (or not whole numbers), "
+        "per item: w1: 1 (6 in data row 2 (line 3 of the file)); p2: 1 (0 in data "
+        "row 3 (line 4 of the file)). Set the policy out_of_range (--out-of-range): "
+        "exclude"
+    ) in " ".join(result.output.split())
     assert not out.exists()
     result = run(
         "--instrument",

@@ -131,7 +131,7 @@ def test_to_codes_numbers_labels_decimal_comma_and_missing_labels():
 
 def test_decimal_comma_is_not_read_in_a_comma_separated_file():
     cells = pd.DataFrame({"a": ["2,5"]}, index=[1])
-    with pytest.raises(DataError, match=r"'2,5' \(row 1\)"):
+    with pytest.raises(DataError, match=r"'2,5' \(data row 1\)"):
         to_codes(cells, {"w1": "a"}, DEMO, decimal=".")
 
 

@@ -136,12 +136,14 @@ def write(tmp_path, name, content):
         (
             "long.csv",
             "id,w1,w2\n1,2,3\n2,3,4,5\n",
-            r"long\.csv: ragged rows: Expected 3 fields in line 3, saw 4",
+            r"long\.csv: ragged rows: data row 2 \(line 3 of the file\) has 4 "
+            r"field\(s\), the header has 3",
         ),
         (
             "short.csv",
             "id,w1,w2\n1,2,3\n2,3\n",
-            r"short\.csv: ragged rows: data row 2 has 2 field\(s\), the header has 3",
+            r"short\.csv: ragged rows: data row 2 \(line 3 of the file\) has 2 "
+            r"field\(s\), the header has 3",
         ),
         (
             "dup.csv",
@@ -249,12 +251,14 @@ def test_text_answers_name_column_examples_and_rows(tmp_path):
     assert message.startswith("text.csv: answers that are not numbers: ")
     assert (
         "column 'w1' (item w1): 1 answer(s) neither a number nor a label of the "
-        "scale: 'vier' (row 2)" in message
+        "scale: 'vier' (data row 2 (line 3 of the file))" in message
     )
     assert (
         "column 'p1' (item p1): 1 answer(s) neither a number nor a label of the "
-        "scale: 'soms' (row 3); labels found in the column: 'eens', 'soms'" in message
+        "scale: 'soms' (data row 3 (line 4 of the file)); labels found in the "
+        "column: 'eens', 'soms'" in message
     )
+    assert "--missing-label TEXT" in message
     assert "Expected codes 1..5 or the labels (nl: 1=Helemaal oneens" in message
 
 

@@ -27,7 +27,14 @@ from .mapping import (
     read_mapping_file,
     to_codes,
 )
-from .readers import FORMATS, RawTable, decode_bytes, detect_format, read_table
+from .readers import (
+    FORMATS,
+    RawTable,
+    decode_bytes,
+    detect_format,
+    read_table,
+    row_place,
+)
 
 __all__ = [
     "FORMATS",
@@ -91,6 +98,8 @@ class RawResponses:
         How the file was read (encoding, separator, decimal mark, sheet).
     texts : dict
         Question text per export column, where the export has one.
+    lines : dict of int to int, optional
+        Text exports: the file line on which each data row starts.
     """
 
     frame: pd.DataFrame
@@ -102,6 +111,7 @@ class RawResponses:
     id_column: str | None = None
     details: dict = field(default_factory=dict)
     texts: dict = field(default_factory=dict)
+    lines: dict | None = None
 
     @property
     def item_ids(self) -> list[str]:
@@ -168,9 +178,20 @@ def _map_distinct(values: pd.Series, function) -> pd.Series:
     return pd.Series(mapped[positions], index=values.index, dtype="string")
 
 
-def _find_id_column(columns: Iterable[str], id_column: str | None) -> str | None:
+def _find_id_column(
+    columns: Iterable[str],
+    id_column: str | None,
+    mapped: Mapping[str, str] | None = None,
+) -> str | None:
     columns = list(columns)
     if id_column is not None:
+        targets = {column: target for target, column in (mapped or {}).items()}
+        if id_column in targets:
+            raise DataError(
+                f"--id-column {id_column!r}: is an item column (mapped to "
+                f"{targets[id_column]}) and cannot be the respondent id; the "
+                f"export's other columns are {', '.join(columns[:40]) or 'none'}"
+            )
         if id_column not in columns:
             raise DataError(
                 f"--id-column {id_column!r}: no such column; the export's other "
@@ -302,6 +323,7 @@ def read_responses(
             value_labels=table.value_labels,
             missing_labels=missing_labels,
             decimal=decimal,
+            lines=table.lines,
         )
     except DataError as exc:
         raise DataError(f"{where}: {exc}") from None
@@ -313,14 +335,14 @@ def read_responses(
     }
     frame = pd.concat([codes, pd.DataFrame(others, index=table.frame.index)], axis=1)
     frame.index.name = "row"
-    found_id = _find_id_column(report.unmapped_columns, id_column)
+    found_id = _find_id_column(report.unmapped_columns, id_column, report.columns)
     if found_id is not None:
         ids = _map_distinct(table.frame[found_id], _as_id)
         empty = ids[ids.isna()]
         if len(empty):
             raise DataError(
-                f"{where}: id column {found_id!r} is empty in data row(s) "
-                f"{', '.join(map(str, empty.index[:10]))}"
+                f"{where}: id column {found_id!r} is empty in "
+                f"{', '.join(row_place(r, table.lines) for r in empty.index[:10])}"
             )
         frame[found_id] = ids.astype("string")
     return RawResponses(
@@ -333,4 +355,5 @@ def read_responses(
         id_column=found_id,
         details=dict(table.details),
         texts=dict(table.texts),
+        lines=table.lines,
     )

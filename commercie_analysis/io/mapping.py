@@ -35,6 +35,7 @@ from ..exceptions import DataError
 from ..instruments import Instrument
 
 __all__ = [
+    "MISSING_MARKERS",
     "MappingReport",
     "label_codes",
     "map_columns",
@@ -43,7 +44,12 @@ __all__ = [
     "to_codes",
 ]
 
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+#: Cell texts that mean "no answer" in every item column, as R (``NA``), pandas
+#: (``NaN``, ``nan``), databases (``NULL``) and spreadsheets (``N/A``) write them;
+#: compared after :func:`normalise_text`.
+MISSING_MARKERS = ("NA", "N/A", "NaN", "nan", "NULL", "null")
 _SUBCODE = re.compile(r"^[\w]+\[([\w]+)\]$")
 
 
@@ -339,8 +345,13 @@ def _cell_code(value, known: Mapping[str, int], missing_text: set, decimal: str)
     return _BAD
 
 
-def _examples(values: pd.Series, limit: int = 5) -> str:
-    shown = [f"{value!r} (row {row})" for row, value in values.head(limit).items()]
+def _examples(values: pd.Series, limit: int = 5, lines=None) -> str:
+    from .readers import row_place
+
+    shown = [
+        f"{value!r} ({row_place(row, lines)})"
+        for row, value in values.head(limit).items()
+    ]
     more = f" and {len(values) - limit} more" if len(values) > limit else ""
     return ", ".join(shown) + more
 
@@ -353,6 +364,7 @@ def to_codes(
     value_labels: Mapping[str, Mapping] | None = None,
     missing_labels: Iterable[str] = (),
     decimal: str = ".",
+    lines: Mapping[int, int] | None = None,
 ) -> pd.DataFrame:
     """Turn the answers in the mapped columns into numeric codes.
 
@@ -368,9 +380,12 @@ def to_codes(
         SPSS value labels per column (stored code -> label). Where they name the
         scale's labels, the stored codes are translated through them.
     missing_labels : iterable of str
-        Text answers that mean "no answer" (for example ``"weet niet"``).
+        Text answers that mean "no answer" (for example ``"weet niet"``), on top
+        of the empty cell and :data:`MISSING_MARKERS`.
     decimal : str, default="."
         The file's decimal mark; ``","`` reads ``"2,5"`` as 2.5.
+    lines : mapping of int to int, optional
+        Data row -> file line, to name both in messages.
 
     Returns
     -------
@@ -392,7 +407,9 @@ def to_codes(
     [1.0, 6.0, nan]
     """
     known = label_codes(instrument)
-    missing_text = {normalise_text(label) for label in missing_labels}
+    missing_text = {
+        normalise_text(label) for label in (*MISSING_MARKERS, *missing_labels)
+    }
     missing_codes = {float(code) for code in instrument.scale.missing_codes}
     out = pd.DataFrame(index=frame.index)
     problems = []
@@ -407,7 +424,6 @@ def to_codes(
             out[target] = numbers.astype(float)
             continue
 
-        # Each distinct cell is translated once; surveys repeat a few answers.
         # Each distinct cell is translated once; surveys repeat a few answers.
         filled = values[values.notna()]
         positions, uniques = pd.factorize(filled.to_numpy(dtype=object))
@@ -427,8 +443,9 @@ def to_codes(
             labels_seen = sorted({str(v).strip() for v in bad_values} | found_labels)
             problems.append(
                 f"column {column!r} (item {target}): {len(bad)} answer(s) neither "
-                f"a number nor a label of the scale: {_examples(bad)}; labels found "
-                f"in the column: {', '.join(repr(v) for v in labels_seen[:12])}"
+                "a number nor a label of the scale: "
+                f"{_examples(bad, lines=lines)}; labels found in the column:"
+                f" {', '.join(repr(v) for v in labels_seen[:12])}"
             )
         out[target] = codes
     if problems:
@@ -442,5 +459,7 @@ def to_codes(
             + " | ".join(problems)
             + f". Expected codes {scale.min}..{scale.max}"
             + (f" or the labels ({known_text})" if known_text else "")
+            + "; a text meaning 'no answer' can be declared with --missing-label "
+            "TEXT (repeatable; missing_labels in Python)"
         )
     return out

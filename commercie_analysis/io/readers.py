@@ -47,6 +47,8 @@ __all__ = [
     "decode_bytes",
     "detect_format",
     "read_table",
+    "row_place",
+    "sniff_delimiter",
 ]
 
 FORMATS = ("csv", "xlsx", "spss", "qualtrics", "limesurvey", "surveymonkey")
@@ -81,6 +83,10 @@ class RawTable:
         SPSS value labels per column: stored code -> label.
     details : dict
         How the file was read (encoding, separator, decimal mark, sheet).
+    lines : dict of int to int, optional
+        Text exports: the file line (1-based, as an editor counts them) on which
+        each data row starts; a quoted field may span lines, and blank lines are
+        skipped, so the two numbers need not differ by the header rows alone.
     """
 
     frame: pd.DataFrame
@@ -89,6 +95,31 @@ class RawTable:
     texts: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict] = field(default_factory=dict)
     details: dict = field(default_factory=dict)
+    lines: dict[int, int] | None = None
+
+
+def row_place(row: int, lines: dict[int, int] | None = None) -> str:
+    """The place of a data row in words: ``data row N (line M of the file)``.
+
+    Parameters
+    ----------
+    row : int
+        The 1-based data-row number.
+    lines : dict of int to int, optional
+        Data row -> file line (:attr:`RawTable.lines`); without it, or for a row
+        it lacks, only the data row is named.
+
+    Examples
+    --------
+    >>> row_place(8, {8: 9})
+    'data row 8 (line 9 of the file)'
+    >>> row_place(8)
+    'data row 8'
+    """
+    line = (lines or {}).get(int(row))
+    if line is None:
+        return f"data row {int(row)}"
+    return f"data row {int(row)} (line {line} of the file)"
 
 
 # -- decoding -----------------------------------------------------------------
@@ -165,7 +196,14 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
 # -- format detection ------------------------------------------------------------
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
+    r"""The field separator of a text export: comma, semicolon, tab or pipe.
+
+    Examples
+    --------
+    >>> sniff_delimiter("id\tA1\tA2\n1\t2\t3\n")
+    '\t'
+    """
     sample = "\n".join(text.splitlines()[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
@@ -237,7 +275,7 @@ def detect_format(path: str | Path) -> str:
     if head.startswith(b"$FL2") or head.startswith(b"$FL3"):
         return "spss"
     text, _ = decode_bytes(_read_nonempty(path), path.name)
-    return _text_format(text, _sniff_delimiter(text))
+    return _text_format(text, sniff_delimiter(text))
 
 
 # -- the readers ---------------------------------------------------------------
@@ -286,6 +324,38 @@ def _check_header(header: list[str], source: str, row: int = 1) -> list[str]:
     return names
 
 
+def _record_lines(text: str, delimiter: str) -> tuple[list[int], list[int]]:
+    """Start line and field count of every non-blank record of a text export."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    starts, widths, previous = [], [], 0
+    try:
+        for record in reader:
+            if record:
+                starts.append(previous + 1)
+                widths.append(len(record))
+            previous = reader.line_num
+    except csv.Error:
+        pass
+    return starts, widths
+
+
+def _ragged(
+    widths: list[int], starts: list[int], header_rows: int, source: str
+) -> None:
+    """Raise for the first record whose field count differs from the header's."""
+    if not widths:
+        return
+    n = widths[0]
+    for k in range(header_rows, len(widths)):
+        if widths[k] != n:
+            row = k - header_rows + 1
+            raise DataError(
+                f"{source}: ragged rows: {row_place(row, {row: starts[k]})} has "
+                f"{widths[k]} field(s), the header has {n}; every row needs as "
+                "many fields as the header"
+            )
+
+
 def _parse_csv(text: str, delimiter: str, source: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
@@ -308,7 +378,7 @@ def _parse_csv(text: str, delimiter: str, source: str) -> pd.DataFrame:
 
 
 def _frame_from_rows(
-    frame: pd.DataFrame, header_rows: int, source: str
+    frame: pd.DataFrame, header_rows: int, source: str, lines: dict | None = None
 ) -> tuple[list[str], pd.DataFrame]:
     """Split a header-less cell frame into the header and the data rows."""
     header = _check_header(list(frame.iloc[0]), source)
@@ -326,7 +396,8 @@ def _frame_from_rows(
         position = int(short.to_numpy().argmax())
         fields = int(data.iloc[position].notna().sum())
         raise DataError(
-            f"{source}: ragged rows: data row {position + 1} has {fields} field(s), "
+            f"{source}: ragged rows: {row_place(position + 1, lines)} has "
+            f"{fields} field(s), "
             f"the header has {len(header)}; every row needs as many fields as the "
             "header"
         )
@@ -375,9 +446,14 @@ def _surveymonkey_names(
 def _read_text(path: Path, fmt: str) -> RawTable:
     source = path.name
     text, encoding = decode_bytes(_read_nonempty(path), source)
-    delimiter = _sniff_delimiter(text)
-    cells = _parse_csv(text, delimiter, source)
+    delimiter = sniff_delimiter(text)
     header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(fmt, 1)
+    starts, widths = _record_lines(text, delimiter)
+    _ragged(widths, starts, header_rows, source)
+    cells = _parse_csv(text, delimiter, source)
+    lines = None
+    if len(starts) == len(cells):
+        lines = {k + 1: line for k, line in enumerate(starts[header_rows:])}
     if len(cells) < header_rows:
         raise DataError(
             f"{source}: a {fmt} export has {header_rows} header rows; found "
@@ -404,7 +480,7 @@ def _read_text(path: Path, fmt: str) -> RawTable:
         names, texts = _surveymonkey_names(list(cells.iloc[0]), list(cells.iloc[1]))
         cells = cells.copy()
         cells.iloc[0] = names
-    header, data = _frame_from_rows(cells, header_rows, source)
+    header, data = _frame_from_rows(cells, header_rows, source, lines)
     if fmt == "qualtrics":
         texts = {
             name: str(text).strip()
@@ -412,7 +488,7 @@ def _read_text(path: Path, fmt: str) -> RawTable:
         }
     decimal = "," if delimiter in ";\t" else "."
     details = {"encoding": encoding, "separator": delimiter, "decimal": decimal}
-    return RawTable(data, fmt, source, texts=texts, details=details)
+    return RawTable(data, fmt, source, texts=texts, details=details, lines=lines)
 
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
