@@ -152,8 +152,8 @@ def bootstrap_solution(
     Parameters
     ----------
     items : DataFrame
-        Complete answers, respondents x items (the respondents of the original
-        analysis).
+        Answers, respondents x items (the respondents of the original analysis).
+        Without ``correlate`` only complete rows are used.
     key : DataFrame
         Items x constructs (+1, -1, 0), e.g. ``Instrument.key_matrix()``.
     n_boot : int, default=200
@@ -202,10 +202,14 @@ def bootstrap_solution(
         raise DataError(f"n_boot: expected a whole number >= 2, found {n_boot!r}")
     if not 0 < level < 1:
         raise DataError(f"level: expected a value in (0, 1), found {level}")
-    complete = items[list(key.index)].dropna()
+    # Pearson correlations of a sample need complete answers; a ``correlate``
+    # routine (polychoric, pairwise) takes the rows as they are.
+    complete = items[list(key.index)]
+    if correlate is None:
+        complete = complete.dropna()
     if len(complete) < len(key.index) + 2:
         raise DataError(
-            f"items: {len(complete)} complete respondents are too few to bootstrap "
+            f"items: {len(complete)} respondents are too few to bootstrap "
             f"{len(key.index)} items"
         )
 

@@ -1,9 +1,14 @@
 """Writing results safely: all or nothing, never into ``data/raw``.
 
-Every command that writes files does so through :func:`output_folder`. The files go to
-a hidden staging folder next to the destination and are moved into place only when
-the whole step succeeded, so a failure leaves the destination as it was: nothing
-half-written, nothing lost.
+Every command that writes files does so through :func:`output_folder` or
+:func:`output_file`. The files go to a hidden staging folder (or file) next to the
+destination and are moved into place only when the whole step succeeded, so a failure
+leaves the destination as it was: nothing half-written, nothing lost.
+
+An output folder holds the results of one run only. Each one carries a marker file,
+``.commercie-output``; a folder with that marker is replaced as a whole by the next run
+into it (so no file of an earlier run lingers among the new ones), and a folder that
+holds other files without the marker is refused rather than mixed with results.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from pathlib import Path
 from .exceptions import DataError
 from .paths import RAW_DIR, is_inside
 
-__all__ = ["output_folder", "output_file", "check_writable"]
+__all__ = ["output_folder", "output_file", "check_writable", "MARKER"]
+
+MARKER = ".commercie-output"
 
 
 def check_writable(path: str | Path, parameter: str = "out") -> Path:
@@ -62,8 +69,8 @@ def output_folder(destination: str | Path, parameter: str = "out") -> Iterator[P
     Parameters
     ----------
     destination : str or Path
-        The folder the results belong in. Files already there that the step does not
-        write again are kept.
+        The folder the results belong in: new, empty, or the results of an earlier
+        run (which are replaced as a whole).
     parameter : str, default="out"
         Name of the option that gave ``destination``, for error messages.
 
@@ -83,26 +90,60 @@ def output_folder(destination: str | Path, parameter: str = "out") -> Iterator[P
     """
     destination = check_writable(destination, parameter)
     parent = destination.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DataError(
-            f"--{parameter} {destination}: cannot create the folder ({exc.strerror})"
-        ) from None
     if destination.exists() and not destination.is_dir():
         raise DataError(f"--{parameter} {destination}: exists and is not a folder")
-
-    stage = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=parent))
+    if destination.is_dir() and not _replaceable(destination):
+        raise DataError(
+            f"--{parameter} {destination}: the folder holds files that are not the "
+            "results of an earlier run; choose a new or empty folder"
+        )
+    stage = _make_stage(parent, destination.name, parameter, destination)
     try:
         yield stage
-        destination.mkdir(exist_ok=True)
-        for entry in sorted(stage.iterdir()):
-            target = destination / entry.name
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            os.replace(entry, target)
+        (stage / MARKER).write_text(
+            "Results written by commercie_analysis; the next run into this folder "
+            "replaces them all.\n",
+            encoding="utf-8",
+        )
+        _swap_into_place(stage, destination)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _replaceable(folder: Path) -> bool:
+    entries = list(folder.iterdir())
+    return not entries or (folder / MARKER).exists()
+
+
+def _make_stage(parent: Path, name: str, parameter: str, destination: Path) -> Path:
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        stage.chmod(0o777 & ~umask)  # an ordinary folder once in place
+        return stage
+    except OSError as exc:
+        raise DataError(
+            f"--{parameter} {destination}: cannot write there ({exc.strerror or exc})"
+        ) from None
+
+
+def _swap_into_place(stage: Path, destination: Path) -> None:
+    # The earlier results move aside first and are deleted only once the new ones
+    # are in place.
+    old = None
+    if destination.exists():
+        old = destination.with_name(f".{destination.name}.old-{os.getpid()}")
+        os.replace(destination, old)
+    try:
+        os.replace(stage, destination)
+    except OSError:
+        if old is not None:
+            os.replace(old, destination)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -125,7 +166,14 @@ def output_file(destination: str | Path, parameter: str = "out") -> Iterator[Pat
     parent = destination.resolve().parent
     if not parent.is_dir():
         raise DataError(f"--{parameter} {destination}: folder {parent} does not exist")
-    handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", dir=parent)
+    if destination.is_dir():
+        raise DataError(f"--{parameter} {destination}: is a folder, expected a file")
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", dir=parent)
+    except OSError as exc:
+        raise DataError(
+            f"--{parameter} {destination}: cannot write there ({exc.strerror or exc})"
+        ) from None
     os.close(handle)
     staged = Path(name)
     try:

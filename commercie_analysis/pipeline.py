@@ -133,6 +133,13 @@ class ValidationSettings:
             )
         if self.n_starts < 1:
             raise DataError(f"n_starts: expected at least 1, found {self.n_starts}")
+        if self.n_jobs == 0:
+            raise DataError(
+                "n_jobs: expected a number of processes (1, 2, ...) or -1 for every "
+                "core, found 0"
+            )
+        if self.seed < 0:
+            raise DataError(f"seed: expected a whole number >= 0, found {self.seed}")
 
     def rotation_options(self, key: pd.DataFrame) -> dict:
         """Options for :func:`~commercie_analysis.rotation.rotate` given the key."""
@@ -493,11 +500,18 @@ def validate(
     settings.check()
     instrument = load_instrument(instrument)
     key = instrument.key_matrix()
+    m = n_factors or len(instrument.constructs)
+    if rotation in ("target", "target_orthogonal") and m != key.shape[1]:
+        raise DataError(
+            f"n_factors: rotation towards the key needs one factor per construct "
+            f"({key.shape[1]}), found {m}"
+        )
 
     # Read and clean.
     policy = replace(policy or CleaningPolicy(), missing=missing)
     cleaned = clean(data, instrument, policy=policy, **read_options)
     items = cleaned.responses[instrument.item_ids].astype(float)
+    _check_items(items)
     if missing == "listwise":
         items = items.dropna()
     if len(items) <= instrument.n_items:
@@ -513,6 +527,7 @@ def validate(
     # Correlations, factorability, number of factors.
     r, thresholds_table, pairwise_n = _correlations(items, settings)
     n_obs = int(np.asarray(pairwise_n).min())
+    _check_correlations(r, n_obs)
     if correlation == "polychoric":
         keyed_r = _keyed(r, instrument)
         reliability["ordinal_alpha"] = [
@@ -531,7 +546,7 @@ def validate(
 
     # The exploratory solution, aligned to the key.
     fit_options = {
-        "n_factors": n_factors or len(instrument.constructs),
+        "n_factors": m,
         "method": method,
         "rotation": rotation,
         "rotation_options": settings.rotation_options(key),
@@ -541,16 +556,15 @@ def validate(
     items_table = item_verdicts(loadings, key, fa.communalities_, settings.thresholds)
     constructs_table = construct_verdicts(congruence, items_table, settings.thresholds)
 
-    # Omega and the bootstrap, on the respondents who answered every item.
-    complete = items.dropna()
-    omega_result = _omega(complete, r, instrument, settings)
+    # Omega and the bootstrap, on the same respondents and correlations.
+    omega_result = _omega(r, n_obs, instrument, settings)
     boot = None
     if bootstrap:
         boot = bootstrap_solution(
-            complete,
+            items,
             key,
             n_boot=bootstrap,
-            correlate=_sample_correlation(correlation),
+            correlate=_sample_correlation(correlation, missing),
             level=0.95,
             seed=seed,
             n_jobs=n_jobs,
@@ -592,31 +606,83 @@ def validate(
     )
 
 
-def _omega(complete, r, instrument, settings) -> OmegaResult | None:
+def _omega(r, n_obs, instrument, settings) -> OmegaResult | None:
     # Omega needs at least two group factors and three items per factor to speak
     # of a general factor; below that only alpha is reported.
     k = len(instrument.constructs)
     if k < 2 or instrument.n_items < 3 * k:
         return None
-    source = complete if settings.correlation == "pearson" else r
     return omega(
-        source,
+        r,
         k,
         keys=instrument.key_matrix(),
         method=settings.method,
-        n_obs=len(complete),
+        n_obs=n_obs,
     )
 
 
-def _sample_correlation(correlation: str):
-    if correlation == "pearson":
-        return None
-    from .polychoric import polychoric_matrix
+def _sample_correlation(correlation: str, missing: str):
+    if correlation == "polychoric":
+        from .polychoric import polychoric_matrix
 
-    def polychoric_of_sample(sample: pd.DataFrame) -> pd.DataFrame:
-        return polychoric_matrix(sample).correlation
+        def polychoric_of_sample(sample: pd.DataFrame) -> pd.DataFrame:
+            return polychoric_matrix(sample).correlation
 
-    return polychoric_of_sample
+        return polychoric_of_sample
+    if missing == "pairwise":
+        return lambda sample: sample.corr()
+    return None
+
+
+def _check_items(items: pd.DataFrame) -> None:
+    # Items nobody answered, or answered all alike, cannot be analysed; name them
+    # before any statistic fails on them.
+    if items.empty:
+        raise DataError("data: no respondent is left after cleaning")
+    unanswered = [str(c) for c in items.columns if items[c].notna().sum() == 0]
+    if unanswered:
+        raise DataError(
+            f"data: nobody answered item(s) {', '.join(unanswered)}; an item without "
+            "answers cannot be analysed (check the column mapping)"
+        )
+    constant = [str(c) for c in items.columns if items[c].nunique() < 2]
+    if constant:
+        raise DataError(
+            f"data: item(s) {', '.join(constant)} have a single observed answer "
+            "(no variance) and cannot be analysed"
+        )
+
+
+def _check_correlations(r: pd.DataFrame, n_obs: int) -> None:
+    if n_obs < 3:
+        raise DataError(
+            f"data: some pairs of items were answered together by only {n_obs} "
+            "respondent(s); too few to correlate"
+        )
+    values = r.to_numpy()
+    if not np.isfinite(values).all():
+        rows, cols = np.nonzero(~np.isfinite(values))
+        pairs = sorted(
+            {
+                tuple(sorted((r.index[i], r.index[j])))
+                for i, j in zip(rows, cols, strict=True)
+            }
+        )
+        raise DataError(
+            "data: no correlation for the item pair(s) "
+            + ", ".join(f"{a}-{b}" for a, b in pairs[:10])
+            + " (no joint answers, or no variance among them)"
+        )
+    upper = np.triu(np.abs(values) > 0.9999, k=1)
+    if upper.any():
+        pairs = [
+            f"{r.index[i]}-{r.columns[j]}"
+            for i, j in zip(*np.nonzero(upper), strict=True)
+        ]
+        raise DataError(
+            f"data: item pair(s) {', '.join(pairs[:10])} correlate perfectly "
+            "(identical or mirrored items); drop one of each pair"
+        )
 
 
 def _keyed(r: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:

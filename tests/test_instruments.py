@@ -174,3 +174,24 @@ def test_broken_spec_message_names_file_and_field(tmp_path, old, new, field, pro
 def test_unknown_packaged_name_lists_the_packaged_ones():
     with pytest.raises(InstrumentError, match="commercial_profile"):
         load_instrument("no_such_instrument")
+
+
+def test_a_key_given_twice_is_an_error_with_its_line(tmp_path):
+    # Plain YAML loading would keep the last value and silently flip the key.
+    text = GOOD.replace(
+        "    reverse: true\n", "    reverse: true\n    reverse: false\n"
+    )
+    with pytest.raises(InstrumentError, match=r"line 19: key 'reverse' is given twice"):
+        load_instrument(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("bad_id", ["../../etc", "a/b", " ", "-x"])
+def test_instrument_id_must_be_a_plain_name(tmp_path, bad_id):
+    text = GOOD.replace("id: demo", f"id: '{bad_id}'")
+    with pytest.raises(InstrumentError, match=r"broken.yaml: id"):
+        load_instrument(write(tmp_path, text))
+
+
+def test_empty_instrument_name():
+    with pytest.raises(InstrumentError, match="empty name"):
+        load_instrument("")

@@ -17,6 +17,7 @@ from commercie_analysis.pipeline import validate
 REF = load_reference("psych_bfi")
 
 EXPECTED_FILES = {
+    ".commercie-output",
     "cleaning_log.csv",
     "cleaning_manifest.json",
     "item_statistics.csv",
@@ -329,3 +330,98 @@ def test_target_rotation_and_bootstrap_through_the_command(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["bootstrap"]["samples"] == 4
     assert manifest["settings"]["rotation"] == "target"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: f.assign(A1=3), "A1 have a single observed answer"),
+        (lambda f: f.assign(A2=f["A1"]), "A1-A2 correlate perfectly"),
+    ],
+    ids=["constant item", "identical items"],
+)
+def test_unanalysable_items_are_named(tmp_path, bfi_frame, change, message):
+    data = _write(tmp_path, change(bfi_frame.dropna().copy()))
+    arguments = ["--instrument", "bfi", "--data", str(data)]
+    outcome = _run([*arguments, "--out", str(tmp_path / "o"), "--n-iter", "2"])
+    assert outcome.exit_code == 2, outcome.output
+    assert message in outcome.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "-1"], "--seed"),
+        (["--bootstrap", "1"], "--bootstrap"),
+        (["--bootstrap", "2", "--jobs", "0"], "n_jobs"),
+        (["--factors", "1", "--rotation", "target"], "one factor per construct"),
+    ],
+)
+def test_bad_settings_are_refused_before_any_work(tmp_path, args, message):
+    outcome = _run(
+        [
+            "--instrument",
+            "bfi",
+            "--data",
+            str(BFI_CSV),
+            "--out",
+            str(tmp_path / "o"),
+            *args,
+        ]
+    )
+    assert outcome.exit_code == 2
+    assert message in outcome.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_pairwise_analysis_does_not_need_complete_rows(tmp_path):
+    # Blank 30% of the answers at random: hardly any respondent answered every
+    # item, but every pair of items still has hundreds of joint answers.
+    frame = pd.read_csv(BFI_CSV).dropna().head(600).reset_index(drop=True)
+    rng = np.random.default_rng(3)
+    items = [c for c in frame.columns if c[0] in "ACENO" and c[1:].isdigit()]
+    holes = rng.random((len(frame), len(items))) < 0.3
+    frame[items] = frame[items].mask(holes)
+    data = _write(tmp_path, frame)
+    with pytest.warns(ReliabilityWarning):
+        result = validate("bfi", data, missing="pairwise", n_iter=2, bootstrap=2)
+    assert result.n_used == 600
+    assert result.omega.n_obs == result.factorability["n_obs"] > 100
+
+
+def test_rerun_into_the_same_folder_leaves_no_stale_files(tmp_path):
+    out = tmp_path / "o"
+    common = [
+        "--instrument",
+        "bfi",
+        "--data",
+        str(BFI_CSV),
+        "--out",
+        str(out),
+        "--n-iter",
+        "2",
+    ]
+    assert _run([*common, "--bootstrap", "2"]).exit_code == 0
+    assert (out / "bootstrap_loadings.csv").exists()
+    assert _run(common).exit_code == 0
+    assert not (out / "bootstrap_loadings.csv").exists()
+
+
+def test_folder_with_other_files_is_not_mixed_with_results(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    outcome = _run(
+        [
+            "--instrument",
+            "bfi",
+            "--data",
+            str(BFI_CSV),
+            "--out",
+            str(out),
+            "--n-iter",
+            "2",
+        ]
+    )
+    assert outcome.exit_code == 2 and "new or empty folder" in outcome.output
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]

@@ -50,6 +50,13 @@ def handle_errors(command):
             except CommercieError as exc:
                 click.echo(f"error: {exc}", err=True)
                 sys.exit(2)
+            except MemoryError:
+                click.echo(
+                    "error: not enough memory for this request; use less data or "
+                    "smaller settings (nothing was written)",
+                    err=True,
+                )
+                sys.exit(2)
             except KeyboardInterrupt:
                 click.echo("interrupted; nothing was written", err=True)
                 sys.exit(130)

@@ -11,6 +11,12 @@ from .options import cleaning_arguments, reading_options
 __all__ = ["command"]
 
 
+def _no_single_sample(value: int) -> int:
+    if value == 1:
+        raise click.BadParameter("0 (no bootstrap) or at least 2 samples")
+    return value
+
+
 @click.command("validate")
 @click.option("--instrument", required=True, help="Packaged name or path of a spec.")
 @click.option(
@@ -61,6 +67,7 @@ __all__ = ["command"]
 @click.option(
     "--bootstrap",
     type=click.IntRange(min=0),
+    callback=lambda ctx, param, value: _no_single_sample(value),
     default=0,
     show_default=True,
     help="Bootstrap samples for intervals of loadings and congruences (0: none).",
@@ -86,7 +93,7 @@ __all__ = ["command"]
 )
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(min=0),
     default=0,
     show_default=True,
     help="Seed of the parallel analysis, random starts and bootstrap.",
@@ -117,10 +124,13 @@ def command(
 
     check_writable(out)
 
-    bar = tqdm(total=bootstrap, desc="bootstrap", unit="sample", disable=not bootstrap)
+    bars = []
 
     def progress(done: int) -> None:
-        bar.update(done - bar.n)
+        # The bar appears with the first sample, after every check has passed.
+        if not bars:
+            bars.append(tqdm(total=bootstrap, desc="bootstrap", unit="sample"))
+        bars[0].update(done - bars[0].n)
 
     arguments = cleaning_arguments(options)
     result = validate(
@@ -140,7 +150,8 @@ def command(
         progress=progress,
         **arguments,
     )
-    bar.close()
+    for bar in bars:
+        bar.close()
     folder = result.write(out)
     click.echo(result.summary())
     click.echo(f"results: {folder}/ (open report.html first)")

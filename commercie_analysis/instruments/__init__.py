@@ -90,6 +90,11 @@ def load_instrument(name_or_path: str | Path | Instrument) -> Instrument:
     if isinstance(name_or_path, Instrument):
         return name_or_path
     text = str(name_or_path)
+    if not text.strip():
+        raise InstrumentError(
+            "instrument: empty name; give a packaged instrument "
+            f"({', '.join(packaged_instruments())}) or the path of a YAML spec"
+        )
     if text in packaged_instruments():
         path = Path(str(resources.files(__package__).joinpath(f"{text}.yaml")))
         return parse_yaml(path)

@@ -48,6 +48,7 @@ reach the output::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,9 @@ __all__ = [
 ]
 
 CONSTRUCT_KINDS = ("trait", "type", "phase")
+
+# An instrument id names files and folders, so it must be a plain name.
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True)
@@ -382,6 +386,12 @@ class _Parser:
             )
 
         instrument_id = self.text(self.required(spec, "id", ""), "id")
+        if not _SAFE_ID.fullmatch(instrument_id):
+            self.fail(
+                "id",
+                f"{instrument_id!r} is not a plain name: use letters, digits, _ . - "
+                "(it names files)",
+            )
         version = self.text(self.required(spec, "version", ""), "version")
         languages = self.required(spec, "languages", "")
         if isinstance(languages, str):
@@ -631,8 +641,40 @@ class _Parser:
         return ProfileSet(split, poles, tuple(out))
 
 
+class _DuplicateKey(yaml.YAMLError):
+    pass
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.safe_load``, except that a key given twice in a mapping is an error.
+
+    Plain safe loading keeps the last value of a repeated key without a word, so a
+    spec saying ``reverse: true`` and then ``reverse: false`` would silently lose one.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                continue
+            if key in seen:
+                raise _DuplicateKey(
+                    f"line {key_node.start_mark.line + 1}: key {key!r} is given twice "
+                    f"in one mapping (first on line {seen[key]})"
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_yaml(path: Path) -> Instrument:
-    """Read and validate the YAML spec at ``path`` (``yaml.safe_load`` only)."""
+    """Read and validate the YAML spec at ``path`` (safe loading only).
+
+    The loader is PyYAML's ``SafeLoader`` (no Python objects are ever built) with
+    one addition: a key repeated within a mapping is an error.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -642,7 +684,9 @@ def parse_yaml(path: Path) -> Instrument:
     except OSError as exc:
         raise InstrumentError(f"{path}: cannot be read ({exc.strerror})") from None
     try:
-        spec = yaml.safe_load(text)
+        spec = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise InstrumentError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "YAML"
