@@ -457,8 +457,10 @@ def omega(
     if negative:
         warnings.warn(
             f"item(s) {', '.join(negative)} load negatively on the general factor "
-            "and lower omega hierarchical; check whether they are reverse-keyed and "
-            "say so in keys.",
+            "and lower omega hierarchical. That is expected when a construct is "
+            "scored in the opposite direction to the others (neuroticism next to "
+            "the other Big Five traits, say); otherwise check their keying (the "
+            "keys argument, or the instrument's reverse keys).",
             ReliabilityWarning,
             stacklevel=2,
         )

@@ -110,6 +110,12 @@ def output_folder(destination: str | Path, parameter: str = "out") -> Iterator[P
         shutil.rmtree(stage, ignore_errors=True)
 
 
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def _replaceable(folder: Path) -> bool:
     entries = list(folder.iterdir())
     return not entries or (folder / MARKER).exists()
@@ -119,9 +125,7 @@ def _make_stage(parent: Path, name: str, parameter: str, destination: Path) -> P
     try:
         parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        stage.chmod(0o777 & ~umask)  # an ordinary folder once in place
+        stage.chmod(0o777 & ~_umask())  # an ordinary folder once in place
         return stage
     except OSError as exc:
         raise DataError(
@@ -176,6 +180,7 @@ def output_file(destination: str | Path, parameter: str = "out") -> Iterator[Pat
         ) from None
     os.close(handle)
     staged = Path(name)
+    staged.chmod(0o666 & ~_umask())  # an ordinary file once in place
     try:
         yield staged
         os.replace(staged, destination)

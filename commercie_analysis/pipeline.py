@@ -29,6 +29,7 @@ factor of the other four traits; omega says so in a warning.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -39,7 +40,7 @@ import pandas as pd
 from . import __version__
 from .bootstrap import BootstrapResult, bootstrap_solution
 from .cleaning import CleaningPolicy, CleanResult, clean
-from .exceptions import DataError
+from .exceptions import DataError, DataQualityWarning
 from .factorability import bartlett_sphericity, kmo
 from .factoring import EXTRACTION_METHODS, FactorAnalysis
 from .instruments import Instrument, load_instrument
@@ -140,6 +141,11 @@ class ValidationSettings:
             )
         if self.seed < 0:
             raise DataError(f"seed: expected a whole number >= 0, found {self.seed}")
+        if self.full_target and self.rotation not in ("target", "target_orthogonal"):
+            raise DataError(
+                f"full_target: applies to rotation 'target' or 'target_orthogonal', "
+                f"not {self.rotation!r}"
+            )
 
     def rotation_options(self, key: pd.DataFrame) -> dict:
         """Options for :func:`~commercie_analysis.rotation.rotate` given the key."""
@@ -192,9 +198,15 @@ class ValidationResult:
         c = self.cleaning
         verdicts = self.item_mapping["verdict"].value_counts()
         constructs = ", ".join(
-            f"{row.construct} {row.verdict} ({row.congruence:.2f})"
+            f"{row.construct} {row.verdict} ({row.congruence:.3f})"
             for row in self.construct_verdicts.itertuples()
         )
+        basis = f"analysed: {self.n_used}"
+        if self.settings.missing == "pairwise":
+            basis += (
+                f"; each correlation rests on at least "
+                f"{self.factorability['n_obs']} of them"
+            )
         suggestions = ", ".join(
             f"{row.criterion}: {row.suggestion}" for row in self.n_factors.itertuples()
         )
@@ -204,7 +216,7 @@ class ValidationResult:
                 f"{self.instrument.n_items} items, "
                 f"{len(self.instrument.constructs)} constructs",
                 f"rows read {c.n_read} = kept {c.n_kept} + left out {c.n_excluded}"
-                f" (missing: {self.settings.missing}; analysed: {self.n_used})",
+                f" (missing: {self.settings.missing}; {basis})",
                 f"KMO {self.factorability['kmo']['overall']:.3f}; Bartlett chi2 "
                 f"{self.factorability['bartlett']['chi_square']:.1f} on "
                 f"{self.factorability['bartlett']['df']} df",
@@ -357,7 +369,9 @@ class ValidationResult:
             "scree",
             note="Observed eigenvalues above those of random data suggest a factor.",
         )
-        report.add_table("What each criterion suggests", self.n_factors, digits=0)
+        report.add_table(
+            "What each criterion suggests", self.n_factors.set_index("criterion")
+        )
         report.add_figure(
             "Loadings against the key",
             loadings_heatmap(self.loadings, key),
@@ -390,6 +404,12 @@ class ValidationResult:
                 note=f"All items: omega total {o.omega_total:.3f}, omega hierarchical "
                 f"{o.omega_hierarchical:.3f} (Schmid-Leiman, {o.n_factors} group "
                 f"factors, {o.n_obs} respondents).",
+            )
+        else:
+            report.add_text(
+                "Omega",
+                "Not computed: omega needs at least two constructs and, on average, "
+                "three items per construct.",
             )
         report.add_table("Item statistics", self.item_statistics.set_index("item"))
         report.add_table("Factor correlations", self.phi)
@@ -513,7 +533,17 @@ def validate(
     items = cleaned.responses[instrument.item_ids].astype(float)
     _check_items(items)
     if missing == "listwise":
-        items = items.dropna()
+        complete = items.dropna()
+        lost = len(items) - len(complete)
+        if lost > 0.2 * len(items):
+            warnings.warn(
+                f"listwise deletion leaves out {lost} of {len(items)} respondents "
+                f"({lost / len(items):.0%}) for a missing answer; consider "
+                "missing='pairwise' (--missing pairwise)",
+                DataQualityWarning,
+                stacklevel=2,
+            )
+        items = complete
     if len(items) <= instrument.n_items:
         raise DataError(
             f"data: {len(items)} usable respondents for {instrument.n_items} items; "

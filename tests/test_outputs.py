@@ -56,13 +56,18 @@ def test_an_empty_existing_folder_is_used(tmp_path):
     assert (tmp_path / "a.txt").exists()
 
 
-def test_result_folder_has_ordinary_permissions(tmp_path):
+def test_results_have_ordinary_permissions(tmp_path):
+    # Temporary files and folders are private; results must not stay so, or the
+    # service that should read an exported model cannot.
     destination = tmp_path / "results"
     with output_folder(destination):
         pass
+    with output_file(tmp_path / "model.json") as staged:
+        staged.write_text("{}")
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(destination.stat().st_mode) == 0o777 & ~umask
+    assert stat.S_IMODE((tmp_path / "model.json").stat().st_mode) == 0o666 & ~umask
 
 
 @pytest.mark.parametrize(

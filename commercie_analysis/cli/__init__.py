@@ -68,6 +68,10 @@ def handle_errors(command):
 @click.version_option(__version__, prog_name="commercie")
 def main():
     """Validate questionnaire keys, calibrate and export scoring weights."""
+    import matplotlib
+
+    # Figures are only ever saved to files here; never open a window.
+    matplotlib.use("Agg")
 
 
 def _register():

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from ..nfactors import ParallelAnalysis  # noqa: E402
+from ..nfactors import ParallelAnalysis
 
 __all__ = ["scree_plot", "loadings_heatmap"]
 
