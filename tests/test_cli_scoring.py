@@ -245,3 +245,100 @@ def test_calibrate_pairwise_keeps_partial_respondents(runner, tmp_path):
     # prorated unit scores: 2797 of 2800 have an agreeableness score (3 answered
     # fewer than 3 of its 5 items)
     assert model.standardisation["agreeableness"]["n"] == 2797
+
+
+def test_clean_output_scores_from_parquet_and_csv(runner, tmp_path):
+    data = tmp_path / "answers.csv"
+    load_bfi().dropna().iloc[:300].to_csv(data)
+    clean_out, model_path = tmp_path / "clean", tmp_path / "m.json"
+    assert (
+        run(
+            runner,
+            "clean",
+            "--instrument",
+            "bfi",
+            "--data",
+            str(data),
+            "--out",
+            str(clean_out),
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            runner,
+            "calibrate",
+            "--instrument",
+            "bfi",
+            "--data",
+            str(data),
+            "--out",
+            str(model_path),
+        ).exit_code
+        == 0
+    )
+    model = ScoringModel.load(model_path)
+    scores = {}
+    for name in ("responses.parquet", "responses.csv"):
+        out = tmp_path / f"{name}.scores.csv"
+        result = run(
+            runner,
+            "score",
+            "--model",
+            str(model_path),
+            "--data",
+            str(clean_out / name),
+            "--out",
+            str(out),
+            "--no-progress",
+        )
+        assert result.exit_code == 0, result.output
+        scores[name] = pd.read_csv(out, index_col="respondent_id")
+    expected = model.score(load_bfi().dropna().iloc[:300])
+    for table in scores.values():
+        assert table.index.tolist() == expected.index.tolist()
+        np.testing.assert_allclose(
+            table[model.score_ids].to_numpy(), expected.to_numpy(), atol=1e-12
+        )
+
+
+def test_output_over_an_input_is_refused(runner, tmp_path):
+    data = tmp_path / "answers.csv"
+    load_bfi().iloc[:100].to_csv(data)
+    model_path = tmp_path / "m.json"
+    ScoringModel.unit_weighted("bfi", load_bfi()).save(model_path)
+    before = {p: p.read_bytes() for p in (data, model_path)}
+    for command, out, option in [
+        (["score", "--data", str(data)], data, "--data"),
+        (["score", "--data", str(data)], model_path, "--model"),
+        (["export", "--format", "csv"], model_path, "--model"),
+    ]:
+        result = runner.invoke(
+            main, [*command, "--model", str(model_path), "--out", str(out)]
+        )
+        assert result.exit_code == 2
+        assert f"is the {option} file; writing it would overwrite" in result.output
+        assert "Traceback" not in result.output
+    assert before == {p: p.read_bytes() for p in (data, model_path)}
+
+
+def test_calibrate_rotation_is_a_choice(runner, tmp_path):
+    result = runner.invoke(
+        main,
+        [
+            "calibrate",
+            "--instrument",
+            "bfi",
+            "--data",
+            BFI_CSV,
+            "--rotation",
+            "foo",
+            "--out",
+            str(tmp_path / "m.json"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "Invalid value for '--rotation': 'foo' is not one of 'none'" in (
+        result.output
+    )
+    assert not (tmp_path / "m.json").exists()

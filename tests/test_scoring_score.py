@@ -105,9 +105,62 @@ def test_file_problems_are_named(model, bfi, tmp_path):
         score_file(model, data, tmp_path / "o.csv")
     empty = tmp_path / "empty.csv"
     bfi.iloc[:0].to_csv(empty)
-    summary = score_file(model, empty, tmp_path / "o.csv")
-    assert summary.rows_read == 0
-    assert pd.read_csv(tmp_path / "o.csv").columns[0] == "respondent_id"
+    with pytest.raises(DataError, match="has a header but no data rows"):
+        score_file(model, empty, tmp_path / "o.csv")
+    assert not (tmp_path / "o.csv").exists()
+    (tmp_path / "nothing.csv").write_bytes(b"")
+    with pytest.raises(DataError, match="the file is empty"):
+        score_file(model, tmp_path / "nothing.csv", tmp_path / "o.csv")
+
+
+def test_ragged_rows_are_refused(model, bfi, tmp_path):
+    lines = bfi.iloc[:10].to_csv().splitlines()
+    long, short = list(lines), list(lines)
+    long[4] += ",7"
+    short[6] = short[6].rsplit(",", 2)[0]
+    for name, content, message in [
+        ("long.csv", long, r"data row 4 \(line 5 of the file\) has 30 field\(s\)"),
+        ("short.csv", short, r"data row 6 \(line 7 of the file\) has 27 field\(s\)"),
+    ]:
+        path = tmp_path / name
+        path.write_text("\n".join(content) + "\n", encoding="utf-8")
+        with pytest.raises(DataError, match=r"ragged rows: " + message):
+            score_file(model, path, tmp_path / "o.csv", chunksize=3)
+        assert not (tmp_path / "o.csv").exists()
+
+
+def test_tab_separated_file_and_missing_markers(model, bfi, tmp_path):
+    part = bfi.iloc[:20].copy()
+    data = tmp_path / "tab.csv"
+    text = part.to_csv(sep="\t").replace("\t\t", "\tNA\t")
+    data.write_text(text, encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    score_file(model, data, out, chunksize=7)
+    written = pd.read_csv(out)
+    np.testing.assert_allclose(
+        written[model.score_ids].to_numpy(),
+        model.score(part).to_numpy(),
+        atol=1e-12,
+        equal_nan=True,
+    )
+
+
+def test_output_that_is_the_input_is_refused(model, bfi, tmp_path):
+    data = tmp_path / "answers.csv"
+    bfi.iloc[:5].to_csv(data)
+    before = data.read_bytes()
+    with pytest.raises(DataError, match="is the --data file"):
+        score_file(model, data, tmp_path / "." / "answers.csv")
+    assert data.read_bytes() == before
+
+
+def test_parquet_with_the_id_as_index(model, bfi, tmp_path):
+    data = tmp_path / "indexed.parquet"
+    bfi.iloc[:50].to_parquet(data, index=True)
+    out = tmp_path / "scores.csv"
+    score_file(model, data, out, chunksize=20)
+    written = pd.read_csv(out)
+    assert written["respondent_id"].tolist() == bfi.index[:50].tolist()
 
 
 def test_type_profile_by_hand():

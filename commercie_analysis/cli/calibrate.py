@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..rotation import ROTATIONS
 from . import handle_errors
 from .options import cleaning_arguments, reading_options
 
@@ -34,6 +35,7 @@ from .options import cleaning_arguments, reading_options
     "--rotation",
     default="oblimin",
     show_default=True,
+    type=click.Choice(ROTATIONS),
     help="Rotation of the factor solution; 'target' rotates to the key.",
 )
 @click.option(
@@ -59,8 +61,10 @@ def command(
     from ..instruments import load_instrument
     from ..outputs import check_writable
     from ..scoring import calibrate
+    from ..scoring.score import refuse_overwrite
 
     check_writable(out, "out")
+    refuse_overwrite(out, data=data)
     spec = load_instrument(instrument)
     arguments = cleaning_arguments(options)
     cleaned = clean(data, spec, **arguments)

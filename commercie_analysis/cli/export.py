@@ -45,7 +45,10 @@ def command(model_path, fmt, out, table, id_column):
     """Export a scoring model as SQL or as a CSV of its weights."""
     from ..outputs import output_file
     from ..scoring import ScoringModel, to_sql, weights_table
+    from ..scoring.score import refuse_overwrite
 
+    if out is not None:
+        refuse_overwrite(out, model=model_path)
     model = ScoringModel.load(model_path)
     if fmt == "sql":
         text = to_sql(model, table, id_column=id_column or None)

@@ -68,7 +68,9 @@ def command(
     from tqdm import tqdm
 
     from ..scoring import ScoringModel, score_file
+    from ..scoring.score import refuse_overwrite
 
+    refuse_overwrite(out, data=data, model=model_path)
     model = ScoringModel.load(model_path, instrument=instrument)
     total = _row_count(Path(data))
     bar = tqdm(

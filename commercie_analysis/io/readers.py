@@ -47,6 +47,7 @@ __all__ = [
     "decode_bytes",
     "detect_format",
     "read_table",
+    "check_header",
     "row_place",
     "sniff_delimiter",
 ]
@@ -305,7 +306,14 @@ def _read_nonempty(path: Path) -> bytes:
     return data
 
 
-def _check_header(header: list[str], source: str, row: int = 1) -> list[str]:
+def check_header(header: list[str], source: str, row: int = 1) -> list[str]:
+    """The column names of a header row, stripped; unnamed or repeated refused.
+
+    Examples
+    --------
+    >>> check_header([" id", "A1 "], "x.csv")
+    ['id', 'A1']
+    """
     names = ["" if pd.isna(h) else str(h).strip() for h in header]
     blank = [i + 1 for i, name in enumerate(names) if not name]
     if blank:
@@ -381,7 +389,7 @@ def _frame_from_rows(
     frame: pd.DataFrame, header_rows: int, source: str, lines: dict | None = None
 ) -> tuple[list[str], pd.DataFrame]:
     """Split a header-less cell frame into the header and the data rows."""
-    header = _check_header(list(frame.iloc[0]), source)
+    header = check_header(list(frame.iloc[0]), source)
     data = frame.iloc[header_rows:].copy()
     if data.empty:
         raise DataError(
@@ -559,7 +567,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
 def _frame_from_rows_excel(
     cells: pd.DataFrame, where: str, sheets: list[str]
 ) -> tuple[list[str], pd.DataFrame]:
-    header = _check_header(list(cells.iloc[0]), where)
+    header = check_header(list(cells.iloc[0]), where)
     data = cells.iloc[1:].copy()
     if data.empty:
         raise DataError(
@@ -582,7 +590,7 @@ def _read_spss(path: Path) -> RawTable:
         raise DataError(
             f"{source}: not a readable SPSS .sav file ({exc.__class__.__name__}: {exc})"
         ) from None
-    header = _check_header(list(data.columns), source)
+    header = check_header(list(data.columns), source)
     if data.empty:
         raise DataError(f"{source}: has variables but no cases (no data rows)")
     data.columns = header

@@ -100,6 +100,13 @@ def calibrate(
         "date": date,
         "profile_band": profile_band,
     }
+    from ..rotation import ROTATIONS
+
+    if rotation not in ROTATIONS:
+        raise DataError(
+            f"rotation (--rotation): expected one of {', '.join(ROTATIONS)}, found "
+            f"{rotation!r}"
+        )
     if weights == "unit":
         return ScoringModel.unit_weighted(instrument, responses, **common)
 

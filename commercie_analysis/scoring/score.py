@@ -9,6 +9,9 @@ appears only when the whole file was scored (see :mod:`commercie_analysis.output
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +20,15 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
+from ..io.mapping import MISSING_MARKERS
+from ..io.readers import check_header, decode_bytes, row_place, sniff_delimiter
 from ..outputs import output_file
 from .model import ScoringModel
 
 __all__ = [
     "type_profile",
     "score_file",
+    "refuse_overwrite",
     "ScoreSummary",
     "DEFAULT_ID_COLUMN",
 ]
@@ -116,6 +122,40 @@ class ScoreSummary:
     out: Path | None = None
 
 
+def refuse_overwrite(out: str | Path, **inputs: str | Path | None) -> None:
+    """Refuse an output path that is one of the input files.
+
+    Parameters
+    ----------
+    out : str or Path
+        The file to write (``--out``).
+    **inputs : str or Path
+        The input files by option name (``data=...``, ``model=...``); None is
+        skipped.
+
+    Raises
+    ------
+    DataError
+        If ``out`` resolves to the same file as an input, naming both options.
+
+    Examples
+    --------
+    >>> refuse_overwrite("scores.csv", data="answers.csv")
+    >>> refuse_overwrite("./a.csv", data="a.csv")
+    Traceback (most recent call last):
+    ...
+    commercie_analysis.exceptions.DataError: --out ./a.csv is the --data file; writing it would overwrite the input: choose another --out
+    """  # noqa: E501
+    target = Path(out).resolve()
+    for name, path in inputs.items():
+        if path is not None and Path(path).resolve() == target:
+            option = name.replace("_", "-")
+            raise DataError(
+                f"--out {out} is the --{option} file; writing it would overwrite "
+                "the input: choose another --out"
+            )
+
+
 def score_file(
     model: ScoringModel,
     data: str | Path,
@@ -171,12 +211,13 @@ def score_file(
     out_format = _format(out, "out")
     if not data.exists():
         raise DataError(f"--data {data}: no such file")
+    refuse_overwrite(out, data=data)
     if chunksize < 1:
         raise DataError(f"chunksize: expected a positive number, found {chunksize}")
     if norms and model.norms is None:
         raise DataError("norms: the model has no norms")
 
-    columns = _columns(data, in_format)
+    columns, layout = _columns(data, in_format)
     missing = [i for i in model.item_ids if i not in columns]
     if missing:
         raise DataError(
@@ -199,7 +240,8 @@ def score_file(
     with output_file(out, "out") as staged:
         writer = _Writer(staged, out_format)
         try:
-            for chunk in _chunks(data, in_format, wanted, chunksize):
+            chunks = _chunks(data, in_format, wanted, chunksize, layout, model.item_ids)
+            for chunk in chunks:
                 start = summary.rows_read
                 result = _score_chunk(
                     model, chunk, id_column, group_column, start, with_profile, norms
@@ -213,7 +255,9 @@ def score_file(
                 if progress is not None:
                     progress(len(chunk))
             if summary.rows_read == 0:
-                writer.write(_empty_result(model, id_column, with_profile, norms))
+                raise DataError(
+                    f"--data {data}: has a header but no data rows; nothing to score"
+                )
         finally:
             writer.close()
     summary.out = out
@@ -230,32 +274,148 @@ def _format(path: Path, parameter: str) -> str:
     return fmt
 
 
-def _columns(path: Path, fmt: str) -> list[str]:
+def _columns(path: Path, fmt: str) -> tuple[list[str], dict]:
+    """The column names, and for CSV how to read the file (separator, encoding)."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.ParquetFile(path).schema_arrow.names), {}
+        except (OSError, ValueError) as exc:
+            raise DataError(
+                f"--data {path}: cannot be read as parquet ({exc})"
+            ) from None
+
+    # The readers of clean detect the separator and check the header; the same
+    # checks here, on the head of the file only, so that scoring streams.
     try:
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError as exc:
+        raise DataError(f"--data {path}: cannot be read ({exc.strerror})") from None
+    if not head.strip():
+        raise DataError(f"--data {path}: the file is empty")
+    if len(head) == 1 << 16 and b"\n" in head:
+        head = head[: head.rindex(b"\n") + 1]
+    text, encoding = decode_bytes(head, path.name)
+    delimiter = sniff_delimiter(text)
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    names = check_header(header, path.name)
+    layout = {
+        "sep": delimiter,
+        "encoding": encoding,
+        "decimal": "," if delimiter in ";\t" else ".",
+    }
+    return names, layout
 
-            return list(pq.ParquetFile(path).schema_arrow.names)
-        return [str(c) for c in pd.read_csv(path, nrows=0).columns]
-    except (OSError, ValueError) as exc:
-        raise DataError(f"--data {path}: cannot be read as {fmt} ({exc})") from None
 
-
-def _chunks(path: Path, fmt: str, columns, chunksize: int) -> Iterator[pd.DataFrame]:
+def _chunks(
+    path: Path, fmt: str, columns, chunksize: int, layout: dict, items
+) -> Iterator[pd.DataFrame]:
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
         source = pq.ParquetFile(path)
         for batch in source.iter_batches(batch_size=chunksize, columns=columns):
-            yield batch.to_pandas()
+            frame = batch.to_pandas()
+            # A column pandas stored as the index (clean's id) is a column again.
+            named = [n for n in frame.index.names if n is not None and n in columns]
+            if named:
+                frame = frame.reset_index(level=named)
+            yield frame
         return
-    reader = pd.read_csv(path, usecols=columns, chunksize=chunksize)
+
+    # Rows with more or fewer fields than the header are refused, as clean
+    # refuses them; the parser would fill or drop fields without a word.
+    _check_widths(path, layout)
+    reader = pd.read_csv(
+        path,
+        sep=layout["sep"],
+        encoding=layout["encoding"],
+        dtype=str,
+        keep_default_na=False,
+        chunksize=chunksize,
+        skip_blank_lines=True,
+    )
+    start = 0
     try:
-        yield from reader
-    except (ValueError, pd.errors.ParserError) as exc:
+        for chunk in reader:
+            yield _typed(chunk[list(columns)], items, layout["decimal"], path, start)
+            start += len(chunk)
+    except pd.errors.ParserError as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found is None:
+            raise DataError(f"--data {path}: cannot be read as CSV ({exc})") from None
+        n, line, saw = (int(g) for g in found.groups())
+        raise DataError(
+            f"--data {path}: ragged rows: {row_place(line - 1, {line - 1: line})} "
+            f"has {saw} field(s), the header has {n}; every row needs as many "
+            "fields as the header"
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
         raise DataError(f"--data {path}: cannot be read as CSV ({exc})") from None
     finally:
         reader.close()
+
+
+def _check_widths(path: Path, layout: dict) -> None:
+    """One streaming pass: every record has as many fields as the header."""
+    try:
+        with path.open(encoding=layout["encoding"], newline="") as handle:
+            reader = csv.reader(handle, delimiter=layout["sep"])
+            width, row, previous = None, 0, 0
+            for record in reader:
+                start, previous = previous + 1, reader.line_num
+                if not record:
+                    continue
+                if width is None:
+                    width = len(record)
+                    continue
+                row += 1
+                if len(record) != width:
+                    raise DataError(
+                        f"--data {path}: ragged rows: "
+                        f"{row_place(row, {row: start})} has {len(record)} "
+                        f"field(s), the header has {width}; every row needs as "
+                        "many fields as the header"
+                    )
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise DataError(f"--data {path}: cannot be read as CSV ({exc})") from None
+
+
+def _typed(chunk: pd.DataFrame, items, decimal: str, path: Path, start: int):
+    """Item columns as numbers; empty cells and missing markers as NaN."""
+    chunk = chunk.copy()
+    markers = ["", *MISSING_MARKERS]
+    for item in items:
+        text = chunk[item].str.strip()
+        blank = text.isin(markers)
+        if decimal == ",":
+            text = text.str.replace(",", ".", regex=False)
+        numbers = pd.to_numeric(text.where(~blank), errors="coerce").astype(float)
+        bad = (numbers.isna() & ~blank).to_numpy()
+        if bad.any():
+            k = int(bad.argmax())
+            raise DataError(
+                f"--data {path}: column {item!r}: {int(bad.sum())} answer(s) are not "
+                f"numbers, the first {chunk[item].iloc[k]!r} in data row "
+                f"{start + k + 1}; empty cells and {', '.join(MISSING_MARKERS)} "
+                "count as no answer"
+            )
+        chunk[item] = numbers
+    return chunk
+
+
+def _group_values(values: pd.Series) -> pd.Series:
+    """A group column read as text: numbers where every filled cell is one."""
+    if not pd.api.types.is_string_dtype(values):
+        return values
+    text = values.str.strip()
+    filled = text != ""
+    numbers = pd.to_numeric(text.where(filled), errors="coerce")
+    if (numbers.notna() | ~filled).all():
+        return numbers
+    return text.where(filled)
 
 
 def _score_chunk(model, chunk, id_column, group_column, start, with_profile, norms):
@@ -272,20 +432,9 @@ def _score_chunk(model, chunk, id_column, group_column, start, with_profile, nor
     if norms:
         groups = None
         if group_column is not None:
-            groups = chunk[group_column].set_axis(index, axis=0)
+            groups = _group_values(chunk[group_column]).set_axis(index, axis=0)
         parts.append(model.normed(scores, groups))
     return pd.concat(parts, axis=1).reset_index()
-
-
-def _empty_result(model, id_column, with_profile, norms) -> pd.DataFrame:
-    columns = [id_column or "row", *model.score_ids]
-    if with_profile:
-        columns += ["dominant", "second", "gap", "mixed"]
-    if norms:
-        for s in model.score_ids:
-            columns += [f"{s}_percentile", f"{s}_t", f"{s}_stanine"]
-        columns.append("norm_group")
-    return pd.DataFrame(columns=columns)
 
 
 class _Writer:
