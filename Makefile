@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench clean-venv
+.PHONY: demo test lab lint format bench clean-venv
 
 # The package with its runtime dependencies; redone when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -19,6 +19,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# The same plus JupyterLab, for the notebooks.
+$(VENV)/.installed-lab: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $@
+
 demo: $(VENV)/.installed
 	$(BIN)/commercie validate --instrument bfi --data data/raw/bfi.csv \
 		--out data/processed/bfi
@@ -26,6 +31,9 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+lab: $(VENV)/.installed-lab
+	$(BIN)/jupyter lab notebooks/
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -78,7 +78,7 @@ tm <- system.time({
   o <- omega(cc, 5, plot = FALSE)
 })
 cpu <- sum(tm[c("user.self", "sys.self", "user.child", "sys.child")], na.rm = TRUE)
-cat(sprintf("%.3f %.3f %s %s\\n", tm[["elapsed"]], cpu, R.version.string,
+cat(sprintf("RESULT %.3f %.3f %s %s\\n", tm[["elapsed"]], cpu, R.version.string,
             as.character(packageVersion("psych"))))
 """
 
@@ -145,7 +145,10 @@ def run_r(bootstrap: int) -> dict | None:
         )
     finally:
         os.unlink(script.name)
-    elapsed, cpu, *version = outcome.stdout.split()
+    line = next(
+        text for text in outcome.stdout.splitlines() if text.startswith("RESULT ")
+    )
+    _, elapsed, cpu, *version = line.split()
     result = {
         "analysis_s": float(elapsed),
         "cpu_s": float(cpu),

@@ -195,3 +195,16 @@ def test_instrument_id_must_be_a_plain_name(tmp_path, bad_id):
 def test_empty_instrument_name():
     with pytest.raises(InstrumentError, match="empty name"):
         load_instrument("")
+
+
+def test_the_documented_example_spec_loads(tmp_path):
+    # docs/instruments.md shows a complete spec; it must stay a valid one.
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "instruments.md"
+    example = page.read_text(encoding="utf-8").split("```yaml\n")[1].split("```")[0]
+    path = tmp_path / "warmth.yaml"
+    path.write_text(example, encoding="utf-8")
+    spec = load_instrument(path)
+    assert spec.reverse_keyed == ["k2", "s2"]
+    assert spec.scale.missing_codes == (9,)
