@@ -21,6 +21,7 @@ random and recorded with the instrument's first missing code (or left empty).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -437,6 +438,11 @@ def simulate_responses(
         raise DataError(f"n must be a whole number of at least 1, found {n!r}")
     if missing_as not in ("code", "na"):
         raise DataError(f"missing_as must be 'code' or 'na', found {missing_as!r}")
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+    ):
+        raise DataError(f"seed must be a whole number >= 0 or None, found {seed!r}")
+    _check_size(n, instrument)
     if model is None:
         model = default_population_model(instrument, seed)
     model = model.with_shares(careless_share, missing_share)
@@ -535,6 +541,40 @@ def _probabilities(shares: dict[str, float]) -> np.ndarray:
             f"population model: shares must be non-negative, found {shares}"
         )
     return p / p.sum()
+
+
+#: Working copies of the answer matrix a simulation holds at its peak, an upper
+#: estimate: the factor scores and noise, the answers, the table and its CSV text.
+_COPIES = 6
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _check_size(n: int, instrument: Instrument) -> None:
+    """Refuse an ``n`` whose answers would not fit in half the machine's memory.
+
+    The estimate is ``n`` x (items + constructs + 8 other columns) x 8 bytes x
+    :data:`_COPIES` working copies.
+    """
+    memory = _physical_memory()
+    if memory is None:
+        return
+    limit = memory // 2
+    columns = instrument.n_items + len(instrument.construct_ids) + 8
+    needed = int(n) * columns * 8 * _COPIES
+    if needed > limit:
+        largest = limit // (columns * 8 * _COPIES)
+        raise DataError(
+            f"n {n}: the simulated answers would need about {needed / 2**30:,.1f} "
+            f"GiB of memory, more than the limit of half this machine's memory "
+            f"({limit / 2**30:,.1f} GiB); at most {largest:,} respondents of "
+            f"{instrument.id!r} fit; simulate in several runs with other seeds"
+        )
 
 
 def _check_model_fits(model: PopulationModel, instrument: Instrument) -> None:

@@ -164,3 +164,24 @@ def test_recovery_of_the_four_seller_types(seed):
     assert result["misplaced"] == []
     assert min(result["congruence"].values()) >= 0.95
     assert result["recovered"]
+
+
+def test_n_too_large_for_memory_and_negative_seed_are_refused():
+    with pytest.raises(DataError, match=r"n 100000000000: .* GiB of memory, more than"):
+        simulate_responses("bfi", n=100_000_000_000, seed=1)
+    with pytest.raises(DataError, match="seed must be a whole number >= 0"):
+        simulate_responses("bfi", n=5, seed=-3)
+
+
+def test_cli_refuses_negative_seed_and_huge_n(tmp_path):
+    from click.testing import CliRunner
+
+    from commercie_analysis.cli import main
+
+    out = tmp_path / "sim"
+    base = ["simulate", "--instrument", "bfi", "--out", str(out)]
+    result = CliRunner().invoke(main, [*base, "--n", "10", "--seed", "-3"])
+    assert result.exit_code == 2 and "-3 is not in the range x>=0" in result.output
+    result = CliRunner().invoke(main, [*base, "--n", "100000000000"])
+    assert result.exit_code == 2 and "GiB of memory" in result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -19,7 +19,13 @@ from . import handle_errors
 @click.option(
     "--n", "n", required=True, type=click.IntRange(min=1), help="Respondents."
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Random seed (a whole number >= 0).",
+)
 @click.option(
     "--careless-share",
     default=0.0,
