@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
+from ._threads import with_one_blas_thread
 from .exceptions import CommercieWarning, DataError
 from .factoring import FactorAnalysis
 from .validation import align_to_key
@@ -98,6 +99,7 @@ class BootstrapResult:
         return pd.DataFrame(rows)
 
 
+@with_one_blas_thread
 def _one_sample(
     data: np.ndarray,
     names: list[str],

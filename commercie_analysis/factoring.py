@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ._threads import with_one_blas_thread
 from .exceptions import ConvergenceWarning, DataError, ImproperSolutionWarning
 from .rotation import rotate, sort_and_sign
 
@@ -384,6 +385,7 @@ class FactorAnalysis:
         self.max_iter = max_iter
         self.tol = tol
 
+    @with_one_blas_thread
     def fit(self, X=None, *, correlation=None, n_obs: int | None = None):
         """Extract and rotate the factors.
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._threads import with_one_blas_thread
 from .exceptions import DataError
 from .factoring import extract_loadings
 
@@ -90,6 +91,7 @@ def _first_not_exceeding(observed: np.ndarray, simulated: np.ndarray) -> int:
     return int(below[0]) if below.size else len(observed)
 
 
+@with_one_blas_thread
 def parallel_analysis(
     correlation,
     n_obs: int,
@@ -197,6 +199,7 @@ def parallel_analysis(
     )
 
 
+@with_one_blas_thread
 def velicer_map(correlation, *, max_components: int | None = None) -> dict:
     """Velicer's minimum average partial (MAP) criterion.
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._threads import with_one_blas_thread
 from .exceptions import DataError, ModelError, ReliabilityWarning
 from .factoring import FactorAnalysis, pearson_complete_cases
 from .rotation import OBLIQUE_ROTATIONS, rotate
@@ -318,6 +319,7 @@ def _omega_by_group(
     return total, gen, grp, squares
 
 
+@with_one_blas_thread
 def omega(
     data_or_corr: object,
     n_factors: int = 3,

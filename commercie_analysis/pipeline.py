@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._threads import with_one_blas_thread
 from .bootstrap import BootstrapResult, bootstrap_solution
 from .cleaning import CleaningPolicy, CleanResult, clean
 from .exceptions import DataError, DataQualityWarning
@@ -449,6 +450,7 @@ def _correlations(items: pd.DataFrame, settings: ValidationSettings):
     return items.corr(), None, pairwise_n
 
 
+@with_one_blas_thread
 def validate(
     instrument: str | Path | Instrument,
     data,

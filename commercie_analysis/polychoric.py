@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
-from threadpoolctl import threadpool_limits
 
 from commercie_analysis._bvn import bvn_cdf, bvn_pdf, bvn_pdf_drho
+from commercie_analysis._threads import one_blas_thread
 from commercie_analysis.exceptions import (
     ConvergenceWarning,
     DataError,
@@ -52,15 +52,6 @@ _MAX_ITER = 100
 # Pairs are processed in chunks holding at most this many cut-point grid cells, to
 # keep the temporaries of the quadrature small.
 _CHUNK_CELLS = 120_000
-
-
-def _one_blas_thread():
-    """Limit BLAS to one thread for the small products and decompositions here.
-
-    On a busy machine, OpenBLAS threads waiting for a core cost far more than they
-    save on matrices of a few hundred rows.
-    """
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -189,7 +180,7 @@ def _pair_tables(codes, n_cat, rows, cols):
     indicators = np.zeros((n, offsets[-1]), dtype=dtype)
     resp, item = np.nonzero(codes >= 0)
     indicators[resp, offsets[item] + codes[resp, item]] = 1.0
-    with _one_blas_thread():
+    with one_blas_thread():
         cross = (indicators.T @ indicators).astype(np.float64)
 
     k_max = int(n_cat.max())
@@ -376,7 +367,7 @@ def _estimate(tables, cuts_x, cuts_y, std_err):
 
 def _smooth(values, eig_tol):
     """psych::cor.smooth on an ndarray: (matrix, raised, largest change, smoothed)."""
-    with _one_blas_thread():
+    with one_blas_thread():
         eigval, eigvec = np.linalg.eigh(values)
     if eigval.min() >= np.finfo(float).eps:
         return values, 0, 0.0, False, eigval.min()
