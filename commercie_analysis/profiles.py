@@ -274,7 +274,13 @@ def _is_split(instrument, construct):
     )
 
 
-def _split_cut(split, values: pd.Series, instrument: Instrument) -> float:
+def _split_cut(split, values: pd.Series, instrument: Instrument, scale=None) -> float:
+    """The cut of the split construct; a given number must lie on the score scale.
+
+    ``scale`` is the scores' ``attrs["scale"]``: ``(min, max)`` of the answer
+    scale for unit-weighted means; for a scoring model's scores (another unit)
+    only a finite number is required.
+    """
     if isinstance(split, str):
         if split == "median":
             if values.notna().sum() == 0:
@@ -285,7 +291,18 @@ def _split_cut(split, values: pd.Series, instrument: Instrument) -> float:
         raise DataError(
             f"split must be 'median', 'midpoint' or a number, found {split!r}"
         )
-    return float(split)
+    cut = float(split)
+    if not np.isfinite(cut):
+        raise DataError(f"split (--split): expected a finite number, found {split!r}")
+    if isinstance(scale, tuple | list) and len(scale) == 2:
+        low, high = scale
+        if not low <= cut <= high:
+            raise DataError(
+                f"split (--split) {split!r}: outside the score scale {low}..{high} "
+                f"of instrument {instrument.id!r}; give a cut within it, median or "
+                "midpoint"
+            )
+    return cut
 
 
 def _assign(scores, instrument, cut, mixed_band):
@@ -327,8 +344,9 @@ def market_profiles(
         See :func:`construct_scores`.
     split : {"median", "midpoint"} or float, default="median"
         Where the split construct is cut into its poles: the sample median (both
-        poles equally filled), the midpoint of the answer scale, or a given value.
-        A score at the cut or above is the ``high`` pole.
+        poles equally filled), the midpoint of the answer scale, or a given value
+        (within the answer scale for unit-weighted means, else a DataError). A
+        score at the cut or above is the ``high`` pole.
     mixed_band : float, default=0.25
         As in :func:`seller_profiles`, for the categories.
     id_column : str, default="respondent_id"
@@ -356,7 +374,12 @@ def market_profiles(
             "need one (see ProfileSet in the instrument spec)"
         )
     scores = construct_scores(responses, instrument, scoring, id_column=id_column)
-    cut = _split_cut(split, scores[instrument.profiles.split_construct], instrument)
+    cut = _split_cut(
+        split,
+        scores[instrument.profiles.split_construct],
+        instrument,
+        scores.attrs.get("scale"),
+    )
     out = pd.concat(
         [
             _carry_groups(responses, scores.index, id_column),
@@ -436,7 +459,12 @@ def company_market_profiles(
                 "profiles carry no split cut (attrs['split_cut']); pass split="
             )
     else:
-        cut = _split_cut(split, means[instrument.profiles.split_construct], instrument)
+        cut = _split_cut(
+            split,
+            means[instrument.profiles.split_construct],
+            instrument,
+            profiles.attrs.get("scale"),
+        )
     assigned = _assign(means, instrument, cut, mixed_band)
     agreement = (
         profiles[[by, "profile"]]

@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 from .exceptions import ConvergenceWarning, DataError, DataQualityWarning, ModelError
 
 __all__ = [
+    "MIN_ROWS_PER_CLASS",
     "MixtureFit",
     "Stability",
     "fit_mixture",
@@ -40,6 +41,10 @@ __all__ = [
 ]
 
 COVARIANCE_TYPES = ("diag", "full", "tied", "spherical")
+
+#: Fewest rows per class that :func:`compare_class_numbers` asks of the data: it
+#: fits at most ``n // MIN_ROWS_PER_CLASS`` classes.
+MIN_ROWS_PER_CLASS = 10
 
 
 @dataclass(frozen=True)
@@ -338,8 +343,9 @@ def compare_class_numbers(
     X : DataFrame or array
         Complete scores.
     max_classes : int, default=12
-        Capped at the number of distinct rows (with a DataQualityWarning that
-        gives the counts).
+        Capped at the number of distinct rows and at ``n //``
+        :data:`MIN_ROWS_PER_CLASS` (with a DataQualityWarning that gives the
+        counts): a class needs rows to estimate its means and variances.
     min_classes : int, default=1
     covariance_type, n_init, random_state
         See :func:`fit_mixture`.
@@ -367,14 +373,16 @@ def compare_class_numbers(
     values, columns = _matrix(X)
     n = values.shape[0]
     distinct = _distinct(values)
-    if max_classes > distinct:
+    supported = max(1, min(distinct, n // MIN_ROWS_PER_CLASS))
+    if max_classes > supported:
         warnings.warn(
-            f"max_classes={max_classes} lowered to {distinct}: there are only "
-            f"{distinct} distinct score patterns among the {n} rows",
+            f"max_classes={max_classes} lowered to {supported}: the {n} rows hold "
+            f"{distinct} distinct score patterns, and {n} rows support at most "
+            f"{n // MIN_ROWS_PER_CLASS} classes of {MIN_ROWS_PER_CLASS} rows each",
             DataQualityWarning,
             stacklevel=2,
         )
-        max_classes = distinct
+        max_classes = supported
     if hypothesised is not None:
         hypothesised = np.asarray(hypothesised)
         if len(hypothesised) != n:

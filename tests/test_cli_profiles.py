@@ -28,14 +28,22 @@ def runner():
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
+    # Each run writes a folder of its own; the files are gathered in one.
     folder = tmp_path_factory.mktemp("simulated")
     runner = CliRunner()
-    for args in (
-        "--instrument commercial_profile --n 60 --seed 3",
-        "--instrument market_profile --n 90 --seed 4",
+    for k, args in enumerate(
+        (
+            "--instrument commercial_profile --n 60 --seed 3",
+            "--instrument market_profile --n 90 --seed 4",
+        )
     ):
-        result = runner.invoke(main, ["simulate", *shlex.split(args), "--out", folder])
+        run_folder = folder / f"run{k}"
+        result = runner.invoke(
+            main, ["simulate", *shlex.split(args), "--out", run_folder]
+        )
         assert result.exit_code == 0, result.output
+        for path in run_folder.glob("simulated_*"):
+            path.rename(folder / path.name)
     return folder
 
 
@@ -209,5 +217,5 @@ def test_manifest_records_the_command(simulated):
     )
     assert manifest["command"] == (
         f"commercie simulate --instrument commercial_profile --n 60 --seed 3 "
-        f"--out {simulated}"
+        f"--out {simulated / 'run0'}"
     )

@@ -156,6 +156,16 @@ def test_market_profile_needs_profiles():
         market_profiles(pd.DataFrame([neutral(MP)]), split="mean")
 
 
+@pytest.mark.parametrize("split", [1e9, 0.5, 5.01, float("inf")])
+def test_split_off_the_answer_scale_is_refused(split):
+    scale = rf"{MP.scale.min}\.\.{MP.scale.max}"
+    message = "finite" if split == float("inf") else f"outside the score scale {scale}"
+    with pytest.raises(DataError, match=message):
+        market_profiles(pd.DataFrame([neutral(MP)]), split=split)
+    # the ends of the scale are cuts
+    market_profiles(pd.DataFrame([neutral(MP)]), split=MP.scale.max)
+
+
 def test_company_aggregation_rule():
     rows = [
         neutral(MP, company="X", mp_rel1=5, mp_rel2=5, mp_kf1=5),

@@ -62,9 +62,22 @@ def test_guard_more_classes_than_distinct_patterns():
     ):
         fit_mixture(X, 4)
 
-    with pytest.warns(DataQualityWarning, match="max_classes=5 lowered to 3"):
+    # 3 distinct patterns, but 20 rows support 2 classes of 10 rows
+    with pytest.warns(
+        DataQualityWarning,
+        match="max_classes=5 lowered to 2: the 20 rows hold 3 distinct score "
+        "patterns, and 20 rows support at most 2 classes of 10 rows each",
+    ):
         table = compare_class_numbers(X + np.arange(20)[:, None] * 0, 5, n_init=1)
-    assert table["n_classes"].max() <= 3
+    assert table["n_classes"].max() == 2
+
+
+def test_classes_capped_at_what_the_rows_support():
+    # 60 distinct rows support 60 // MIN_ROWS_PER_CLASS = 6 classes, not 400
+    X = np.random.default_rng(5).normal(size=(60, 3))
+    with pytest.warns(DataQualityWarning, match="max_classes=400 lowered to 6"):
+        table = compare_class_numbers(X, 400, n_init=1)
+    assert table["n_classes"].tolist() == [1, 2, 3, 4, 5, 6]
 
 
 def test_guard_degenerate_covariance_gives_counts():
