@@ -355,6 +355,7 @@ def test_unanalysable_items_are_named(tmp_path, bfi_frame, change, message):
         (["--bootstrap", "1"], "--bootstrap"),
         (["--bootstrap", "2", "--jobs", "0"], "n_jobs"),
         (["--factors", "1", "--rotation", "target"], "one factor per construct"),
+        (["--full-target"], "full_target: applies to rotation 'target'"),
     ],
 )
 def test_bad_settings_are_refused_before_any_work(tmp_path, args, message):
