@@ -29,7 +29,8 @@ def _no_single_sample(value: int) -> int:
     "--out",
     required=True,
     type=click.Path(file_okay=False, path_type=str),
-    help="Folder for the results (under data/processed).",
+    help="Folder for the results, e.g. data/processed/NAME; new, empty or an "
+    "earlier run's.",
 )
 @click.option(
     "--correlation",
