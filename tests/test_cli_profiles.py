@@ -219,3 +219,74 @@ def test_manifest_records_the_command(simulated):
         f"commercie simulate --instrument commercial_profile --n 60 --seed 3 "
         f"--out {simulated / 'run0'}"
     )
+
+
+def test_match_charts_capped_at_the_sellers_and_closed(runner, simulated, tmp_path):
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    out = tmp_path / "match"
+    args = [
+        "match",
+        "--sellers",
+        str(simulated / "simulated_commercial_profile.csv"),
+        "--market",
+        str(simulated / "simulated_market_profile.csv"),
+        "--charts",
+        "100000",
+        "--out",
+        str(out),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # "More than 20 figures"
+        result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "--charts 100000: lowered to the 60 sellers ranked" in result.output
+    assert len(list(out.glob("seller_*.png"))) == 60
+    assert plt.get_fignums() == []
+
+
+def test_profile_classes_capped_with_the_counts(runner, simulated, tmp_path):
+    result = runner.invoke(
+        main,
+        [
+            "profile",
+            "--instrument",
+            "market_profile",
+            "--data",
+            str(simulated / "simulated_market_profile.csv"),
+            "--classes",
+            "400",
+            "--bootstrap",
+            "0",
+            "--out",
+            str(tmp_path / "p"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "max_classes=400 lowered to 9: the 90 rows hold 90 distinct" in (
+        result.output
+    )
+    table = pd.read_csv(tmp_path / "p" / "class_numbers.csv")
+    assert table["n_classes"].max() == 9
+
+
+def test_profile_split_off_the_scale(runner, simulated, tmp_path):
+    result = runner.invoke(
+        main,
+        [
+            "profile",
+            "--instrument",
+            "market_profile",
+            "--data",
+            str(simulated / "simulated_market_profile.csv"),
+            "--split",
+            "1e9",
+            "--out",
+            str(tmp_path / "p"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "split (--split) 1000000000.0: outside the score scale" in result.output
+    assert not (tmp_path / "p").exists()

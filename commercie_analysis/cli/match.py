@@ -68,7 +68,7 @@ from . import handle_errors
     default=10,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Profile charts for the N best-ranked sellers.",
+    help="Profile charts for the N best-ranked sellers (at most all sellers).",
 )
 @click.option(
     "--out",
@@ -156,6 +156,11 @@ def command(
         ),
         "team",
     )
+    if charts > len(ranking):
+        click.echo(
+            f"--charts {charts}: lowered to the {len(ranking)} sellers ranked", err=True
+        )
+        charts = len(ranking)
     for position, seller in enumerate(ranking.index[:charts], start=1):
         figure = seller_market_chart(
             team.loc[seller, categories].astype(float).rename(seller),

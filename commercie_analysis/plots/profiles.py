@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from ..exceptions import DataError  # noqa: E402
 from ..matching import _categories  # noqa: E402
@@ -66,7 +67,10 @@ def seller_market_chart(
     if not categories:
         raise DataError("seller and market share no category to chart")
     x = np.arange(len(categories))
-    fig, ax = plt.subplots(figsize=(7, 4))
+    # A figure outside pyplot's registry: one chart per seller may be drawn, and
+    # pyplot would keep every one open (and warn past 20) until closed.
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     ax.plot(x, market[categories].to_numpy(float), "s--", color="0.35", label="market")
     ax.plot(
         x,
