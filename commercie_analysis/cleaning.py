@@ -740,7 +740,8 @@ def clean(
             "exclude",
             repeated,
             lambda i: (
-                f"respondent id {id_values[i]!r} also in row {first_row[id_values[i]]}"
+                f"respondent id {id_values[i]!r} also in data row "
+                f"{first_row[id_values[i]]}"
             ),
         )
     else:
@@ -765,7 +766,7 @@ def clean(
             "duplicates",
             policy.duplicates,
             repeated,
-            lambda i: f"same answers and details as row {first_of_group[i]}",
+            lambda i: f"same answers and details as data row {first_of_group[i]}",
         )
         log.note("duplicates", compared_columns=len(compare) + len(item_ids))
 

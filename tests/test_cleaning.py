@@ -242,7 +242,7 @@ EXPECTED_LOG = [
     (3, "excluded", "missing", "missing answers: w2 (1 of 4 items)"),
     (4, "excluded", "attention", "attention check let_op: 2, expected 4"),
     (5, "flagged", "speeders", "duration 60 s < 0.5 x median 285 s"),
-    (7, "excluded", "duplicates", "same answers and details as row 2"),
+    (7, "excluded", "duplicates", "same answers and details as data row 2"),
 ]
 
 
@@ -317,7 +317,7 @@ def test_duplicate_ids_and_min_answered():
         policy=CleaningPolicy(careless="off", missing="pairwise", min_answered=0.5),
     )
     assert result.log[["row", "step", "reason"]].values.tolist() == [
-        [2, "duplicate_ids", "respondent id 'a' also in row 1"],
+        [2, "duplicate_ids", "respondent id 'a' also in data row 1"],
         [3, "min_answered", "1 of 4 items answered, fewer than 2"],
     ]
     with pytest.raises(

@@ -394,7 +394,7 @@ def _frame_from_rows(
     if data.empty:
         raise DataError(
             f"{source}: has a header but no data rows (expected respondents from "
-            f"row {header_rows + 1} on)"
+            f"line {header_rows + 1} of the file on)"
         )
 
     # Short rows: the python engine fills the fields a row lacks with NaN, while
