@@ -206,3 +206,19 @@ def test_commercial_profile_scores_with_profile(tmp_path):
     np.testing.assert_allclose(
         written.loc[complete, "gap"], top2[:, 1] - top2[:, 0], atol=1e-9
     )
+
+
+def test_text_answer_is_named_with_its_row(model, bfi, tmp_path):
+    lines = bfi.iloc[:6].to_csv().splitlines()
+    fields = lines[3].split(",")
+    fields[1] = "vier"  # A1 of data row 3
+    lines[3] = ",".join(fields)
+    data = tmp_path / "text.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(
+        DataError,
+        match=r"column 'A1': 1 answer\(s\) are not numbers, the first "
+        r"'vier' in data row 3",
+    ):
+        score_file(model, data, tmp_path / "o.csv")
+    assert not (tmp_path / "o.csv").exists()

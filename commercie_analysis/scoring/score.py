@@ -328,19 +328,22 @@ def _chunks(
     # Rows with more or fewer fields than the header are refused, as clean
     # refuses them; the parser would fill or drop fields without a word.
     _check_widths(path, layout)
+    # Only empty cells and the missing markers are missing: "None" or "n/a" in
+    # an item column is text, refused below, not silently missing.
     reader = pd.read_csv(
         path,
         sep=layout["sep"],
         encoding=layout["encoding"],
-        dtype=str,
+        usecols=list(columns),
         keep_default_na=False,
+        na_values=["", *MISSING_MARKERS],
         chunksize=chunksize,
         skip_blank_lines=True,
     )
     start = 0
     try:
         for chunk in reader:
-            yield _typed(chunk[list(columns)], items, layout["decimal"], path, start)
+            yield _typed(chunk, items, layout["decimal"], path, start)
             start += len(chunk)
     except pd.errors.ParserError as exc:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
@@ -384,12 +387,22 @@ def _check_widths(path: Path, layout: dict) -> None:
 
 
 def _typed(chunk: pd.DataFrame, items, decimal: str, path: Path, start: int):
-    """Item columns as numbers; empty cells and missing markers as NaN."""
+    """Item columns as numbers; empty cells and missing markers as NaN.
+
+    A column the parser read as numbers is kept; one it read as text (a decimal
+    comma, spaces, or text answers) is converted here, and text is refused.
+    """
     chunk = chunk.copy()
     markers = ["", *MISSING_MARKERS]
     for item in items:
-        text = chunk[item].str.strip()
-        blank = text.isin(markers)
+        values = chunk[item]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(
+            values
+        ):
+            chunk[item] = values.astype(float)
+            continue
+        text = values.astype("string").str.strip()
+        blank = (text.isna() | text.isin(markers)).to_numpy()
         if decimal == ",":
             text = text.str.replace(",", ".", regex=False)
         numbers = pd.to_numeric(text.where(~blank), errors="coerce").astype(float)
