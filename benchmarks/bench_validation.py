@@ -14,7 +14,7 @@ Each side runs in its own process, so that peak memory (maximum resident set siz
 is that process's alone. CPU seconds are reported next to wall-clock seconds because
 the machine may be shared. Usage::
 
-    .venv/bin/python benchmarks/bench_validation.py [--bootstrap 200] [--jobs 2]
+    .venv/bin/python benchmarks/bench_validation.py [--bootstrap 200] [--jobs 1]
         [--no-r] [--json benchmarks/results/validation.json]
 """
 
@@ -163,7 +163,7 @@ def run_r(bootstrap: int) -> dict | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bootstrap", type=int, default=200)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--no-r", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()

@@ -99,7 +99,6 @@ class BootstrapResult:
         return pd.DataFrame(rows)
 
 
-@with_one_blas_thread
 def _one_sample(
     data: np.ndarray,
     names: list[str],
@@ -110,7 +109,7 @@ def _one_sample(
 ):
     rng = np.random.default_rng(seed_sequence)
     rows = rng.integers(0, data.shape[0], size=data.shape[0])
-    sample = pd.DataFrame(data[rows], columns=names)
+    sample = data[rows]
     try:
         with warnings.catch_warnings():
             # A resample may be improper or slow to converge; such samples still
@@ -118,11 +117,14 @@ def _one_sample(
             # already warned about the data themselves.
             warnings.simplefilter("ignore", CommercieWarning)
             if correlate is None:
-                fa = FactorAnalysis(**fit_options).fit(sample)
-            else:
-                fa = FactorAnalysis(**fit_options).fit(
-                    correlation=correlate(sample), n_obs=len(sample)
+                if np.any(sample.std(axis=0) == 0):
+                    return None
+                r = pd.DataFrame(
+                    np.corrcoef(sample, rowvar=False), index=names, columns=names
                 )
+            else:
+                r = correlate(pd.DataFrame(sample, columns=names))
+            fa = FactorAnalysis(**fit_options).fit(correlation=r, n_obs=len(sample))
     except (DataError, np.linalg.LinAlgError, ValueError):
         return None
     loadings, _, congruence = align_to_key(fa.loadings_, key, fa.phi_)
@@ -132,6 +134,16 @@ def _one_sample(
         np.array([congruence.loc[c, c] for c in constructs]),
         constructs,
     )
+
+
+@with_one_blas_thread
+def _some_samples(data, names, key, fit_options, correlate, streams):
+    # A batch of samples per task keeps the cost of sending the data and of
+    # limiting the threads small next to the work.
+    return [
+        _one_sample(data, names, key, fit_options, correlate, stream)
+        for stream in streams
+    ]
 
 
 def bootstrap_solution(
@@ -223,19 +235,19 @@ def bootstrap_solution(
     }
     streams = np.random.SeedSequence(seed).spawn(n_boot)
     names = [str(c) for c in complete.columns]
+    data = complete.to_numpy(float)
+    batch = max(1, min(10, n_boot // 20))
     tasks = (
-        delayed(_one_sample)(
-            complete.to_numpy(float), names, key, fit_options, correlate, stream
+        delayed(_some_samples)(
+            data, names, key, fit_options, correlate, streams[i : i + batch]
         )
-        for stream in streams
+        for i in range(0, n_boot, batch)
     )
     outcomes = []
-    for done, outcome in enumerate(
-        Parallel(n_jobs=n_jobs, return_as="generator")(tasks), start=1
-    ):
-        outcomes.append(outcome)
+    for results in Parallel(n_jobs=n_jobs, return_as="generator")(tasks):
+        outcomes.extend(results)
         if progress is not None:
-            progress(done)
+            progress(len(outcomes))
     return _summarise(outcomes, key, n_boot, level, seed)
 
 
