@@ -97,6 +97,7 @@ def test_no_identifier_reaches_the_output(tmp_path, name, options, pseudonymised
     folder = result.write(tmp_path / "out")
     texts = all_text_in(folder)
     assert set(texts) == {
+        ".commercie-output",
         "careless_indices.csv",
         "cleaning_log.csv",
         "manifest.json",
