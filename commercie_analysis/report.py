@@ -45,7 +45,7 @@ class Report:
         self.title = title
         self.subtitle = subtitle
         self._sections: list[_Section] = []
-        self._figures: dict[str, object] = {}
+        self._figures: dict[str, bytes] = {}
 
     def add_text(self, heading: str, text: str, *, preformatted: bool = False):
         """Add a paragraph (or a preformatted block) under ``heading``."""
@@ -66,7 +66,16 @@ class Report:
         """Add a matplotlib figure, written as ``<name>.png`` next to the report."""
         if not name.replace("_", "").replace("-", "").isalnum():
             raise ValueError(f"name: expected letters, digits, - and _, found {name!r}")
-        self._figures[name] = figure
+        # Rendered at once and closed, so that a report of many figures does not
+        # hold them all open.
+        import io
+
+        import matplotlib.pyplot as plt
+
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+        plt.close(figure)
+        self._figures[name] = buffer.getvalue()
         self._sections.append(_Section(heading, "figure", f"{name}.png", note))
 
     def write(self, folder: str | Path) -> Path:
@@ -76,12 +85,9 @@ class Report:
         :func:`commercie_analysis.outputs.output_folder` so that nothing is left
         half-written.
         """
-        import matplotlib.pyplot as plt
-
         folder = Path(folder)
-        for name, figure in self._figures.items():
-            figure.savefig(folder / f"{name}.png", dpi=110, metadata={"Software": None})
-            plt.close(figure)
+        for name, png in self._figures.items():
+            (folder / f"{name}.png").write_bytes(png)
         environment = jinja2.Environment(
             loader=jinja2.PackageLoader("commercie_analysis", "templates"),
             autoescape=jinja2.select_autoescape(["html"]),

@@ -9,6 +9,7 @@ standard error with exit code 2, never as a traceback.
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 import warnings
 
@@ -18,6 +19,10 @@ from .. import __version__
 from ..exceptions import CommercieError, CommercieWarning
 
 __all__ = ["main", "handle_errors"]
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
 
 
 def handle_errors(command):
@@ -34,6 +39,9 @@ def handle_errors(command):
             else:
                 click.echo(f"warning ({category.__name__}): {message}", err=True)
 
+        # A termination request unwinds like an interruption, so that staged files
+        # are removed on the way out.
+        signal.signal(signal.SIGTERM, _terminate)
         with warnings.catch_warnings():
             # The command line shows the toolkit's own warnings once per place, and
             # keeps the libraries' deprecation notices out of the user's way.
