@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from ..exceptions import DataError  # noqa: E402
-from ..matching import _categories  # noqa: E402
+from ..exceptions import DataError
+from ..matching import _categories
 
 __all__ = ["seller_market_chart", "team_composition", "class_number_plot"]
 
