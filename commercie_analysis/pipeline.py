@@ -502,8 +502,8 @@ def validate(
     With ``missing="pairwise"`` every statistic uses all answered pairs; the
     number of respondents behind a correlation matrix (for Bartlett's test, the
     parallel analysis and the fit statistics) is then the smallest pairwise count,
-    a conservative choice. Omega and the bootstrap always rest on the respondents
-    who answered every item, and say how many those are.
+    a conservative choice. Omega uses the same matrix, and the bootstrap computes
+    pairwise correlations in each sample.
     """
     settings = ValidationSettings(
         missing=missing,
@@ -534,18 +534,17 @@ def validate(
     cleaned = clean(data, instrument, policy=policy, **read_options)
     items = cleaned.responses[instrument.item_ids].astype(float)
     _check_items(items)
+    lost = cleaned.steps.get("missing", {}).get("excluded", 0)
+    if missing == "listwise" and lost > 0.2 * cleaned.n_read:
+        warnings.warn(
+            f"listwise deletion left out {lost} of {cleaned.n_read} respondents "
+            f"({lost / cleaned.n_read:.0%}) for a missing answer; consider "
+            "missing='pairwise' (--missing pairwise)",
+            DataQualityWarning,
+            stacklevel=2,
+        )
     if missing == "listwise":
-        complete = items.dropna()
-        lost = len(items) - len(complete)
-        if lost > 0.2 * len(items):
-            warnings.warn(
-                f"listwise deletion leaves out {lost} of {len(items)} respondents "
-                f"({lost / len(items):.0%}) for a missing answer; consider "
-                "missing='pairwise' (--missing pairwise)",
-                DataQualityWarning,
-                stacklevel=2,
-            )
-        items = complete
+        items = items.dropna()
     if len(items) <= instrument.n_items:
         raise DataError(
             f"data: {len(items)} usable respondents for {instrument.n_items} items; "
