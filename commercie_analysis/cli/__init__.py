@@ -75,7 +75,7 @@ def handle_errors(command):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="commercie")
 def main():
-    """Validate questionnaire keys, calibrate and export scoring weights."""
+    """Validate questionnaire keys, calibrate and export weights, profile markets."""
     import matplotlib
 
     # Figures are only ever saved to files here; never open a window.
@@ -86,8 +86,10 @@ def _register():
     from importlib import import_module
 
     for name in _COMMANDS:
-        module = import_module(f"{__name__}.{name}")
-        main.add_command(module.command)
+        command = import_module(f"{__name__}.{name}").command
+        # The first line of each command's docstring is its one-line help, whole.
+        command.short_help = (command.help or "").strip().splitlines()[0]
+        main.add_command(command)
 
 
 # One module per sub-command; each defines ``command``.
