@@ -2,7 +2,7 @@
 
 Reference values: tests/reference/omega.json, made by tests/reference/r/omega.R
 (R 4.2.2, psych 2.2.9, GPArotation 2022.10.2) with psych::omega on bfi (25 items,
-2436 complete cases). Tolerance: coefficients and loadings 1e-4 (the issue asks for
+2436 complete cases). Tolerance: coefficients and loadings 1e-4 (the project promises
 1e-3; the agreement found is about 1e-5).
 """
 
