@@ -6,9 +6,10 @@ destination and are moved into place only when the whole step succeeded, so a fa
 leaves the destination as it was: nothing half-written, nothing lost.
 
 An output folder holds the results of one run only. Each one carries a marker file,
-``.commercie-output``; a folder with that marker is replaced as a whole by the next run
-into it (so no file of an earlier run lingers among the new ones), and a folder that
-holds other files without the marker is refused rather than mixed with results.
+``.commercie-output``, listing the files written; a folder holding exactly such files
+is replaced as a whole by the next run into it (so no file of an earlier run lingers
+among the new ones), and a folder holding anything else is refused rather than mixed
+with results: files the toolkit did not write are never deleted.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from pathlib import Path
 from .exceptions import DataError
 from .paths import RAW_DIR, is_inside
 
-__all__ = ["output_folder", "output_file", "check_writable", "MARKER"]
+__all__ = [
+    "output_folder",
+    "output_file",
+    "check_writable",
+    "check_destination",
+    "MARKER",
+]
 
 MARKER = ".commercie-output"
 
@@ -88,21 +95,15 @@ def output_folder(destination: str | Path, parameter: str = "out") -> Iterator[P
     >>> (dest / "a.txt").read_text()
     'done'
     """
-    destination = check_writable(destination, parameter)
+    destination = check_destination(destination, parameter)
     parent = destination.resolve().parent
-    if destination.exists() and not destination.is_dir():
-        raise DataError(f"--{parameter} {destination}: exists and is not a folder")
-    if destination.is_dir() and not _replaceable(destination):
-        raise DataError(
-            f"--{parameter} {destination}: the folder holds files that are not the "
-            "results of an earlier run; choose a new or empty folder"
-        )
     stage = _make_stage(parent, destination.name, parameter, destination)
     try:
         yield stage
+        written = sorted(entry.name for entry in stage.iterdir())
         (stage / MARKER).write_text(
             "Results written by commercie_analysis; the next run into this folder "
-            "replaces them all.\n",
+            "replaces them all. Written:\n" + "".join(f"{n}\n" for n in written),
             encoding="utf-8",
         )
         _swap_into_place(stage, destination)
@@ -116,9 +117,50 @@ def _umask() -> int:
     return umask
 
 
-def _replaceable(folder: Path) -> bool:
-    entries = list(folder.iterdir())
-    return not entries or (folder / MARKER).exists()
+def check_destination(destination: str | Path, parameter: str = "out") -> Path:
+    """Check, before any work, that results may be written to a folder.
+
+    Parameters
+    ----------
+    destination : str or Path
+        The intended output folder.
+    parameter : str, default="out"
+        Name of the option that gave ``destination``, for error messages.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    DataError
+        If ``destination`` is in ``data/raw``, is a file, or is a folder holding
+        anything but the results of an earlier run (files the toolkit did not
+        write are never deleted).
+    """
+    destination = check_writable(destination, parameter)
+    if destination.exists() and not destination.is_dir():
+        raise DataError(f"--{parameter} {destination}: exists and is not a folder")
+    if destination.is_dir():
+        foreign = _foreign_entries(destination)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+            raise DataError(
+                f"--{parameter} {destination}: the folder holds files that are not "
+                f"results of an earlier run ({shown}); choose a new or empty folder"
+            )
+    return destination
+
+
+def _foreign_entries(folder: Path) -> list[str]:
+    # Entries the toolkit did not write: everything, when the folder carries no
+    # marker; otherwise whatever the marker does not list.
+    entries = sorted(entry.name for entry in folder.iterdir())
+    marker = folder / MARKER
+    if not marker.exists():
+        return entries
+    listed = set(marker.read_text(encoding="utf-8").splitlines()[1:])
+    return [name for name in entries if name != MARKER and name not in listed]
 
 
 def _make_stage(parent: Path, name: str, parameter: str, destination: Path) -> Path:

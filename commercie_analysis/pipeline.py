@@ -551,14 +551,17 @@ def validate(
             "a factor analysis needs many more respondents than items"
         )
 
+    # Correlations first: a pair of items without joint answers, or a perfect
+    # correlation, is named here before any statistic fails on it.
+    r, thresholds_table, pairwise_n = _correlations(items, settings)
+    n_obs = int(np.asarray(pairwise_n).min())
+    _check_correlations(r, pairwise_n)
+
     # Item analysis on the observed answers.
     stats = item_statistics(items, instrument)
     reliability = reliability_table(items, instrument)
 
-    # Correlations, factorability, number of factors.
-    r, thresholds_table, pairwise_n = _correlations(items, settings)
-    n_obs = int(np.asarray(pairwise_n).min())
-    _check_correlations(r, n_obs)
+    # Factorability, number of factors.
     if correlation == "polychoric":
         keyed_r = _keyed(r, instrument)
         reliability["ordinal_alpha"] = [
@@ -684,11 +687,18 @@ def _check_items(items: pd.DataFrame) -> None:
         )
 
 
-def _check_correlations(r: pd.DataFrame, n_obs: int) -> None:
-    if n_obs < 3:
+def _check_correlations(r: pd.DataFrame, pairwise_n) -> None:
+    counts = np.asarray(pairwise_n)
+    sparse = np.triu(counts < 3, k=1)
+    if sparse.any():
+        pairs = [
+            f"{r.index[i]}-{r.columns[j]} ({counts[i, j]})"
+            for i, j in zip(*np.nonzero(sparse), strict=True)
+        ]
         raise DataError(
-            f"data: some pairs of items were answered together by only {n_obs} "
-            "respondent(s); too few to correlate"
+            f"data: {len(pairs)} pair(s) of items were answered together by fewer "
+            f"than 3 respondents, too few to correlate: {', '.join(pairs[:8])}"
+            + (", ..." if len(pairs) > 8 else "")
         )
     values = r.to_numpy()
     if not np.isfinite(values).all():

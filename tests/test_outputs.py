@@ -7,6 +7,7 @@ from helpers import ROOT
 from commercie_analysis.exceptions import DataError
 from commercie_analysis.outputs import (
     MARKER,
+    check_destination,
     check_writable,
     output_file,
     output_folder,
@@ -106,3 +107,21 @@ def test_output_file_is_atomic(tmp_path):
         staged.write_text("new")
     assert target.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
+
+
+def test_files_added_to_earlier_results_are_never_deleted(tmp_path):
+    destination = tmp_path / "results"
+    with output_folder(destination) as stage:
+        (stage / "loadings.csv").write_text("1\n")
+    (destination / "my_analysis.R").write_text("# mine")
+    with pytest.raises(DataError, match="my_analysis.R"):
+        with output_folder(destination):
+            pass
+    assert (destination / "my_analysis.R").read_text() == "# mine"
+
+
+def test_destination_can_be_checked_before_any_work(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(DataError, match="notes.txt"):
+        check_destination(tmp_path)
+    assert check_destination(tmp_path / "new") == tmp_path / "new"

@@ -29,9 +29,9 @@ __all__ = ["command"]
 def command(instrument, data, out, **options):
     """Clean a survey export: map items, apply the policies, log every reason."""
     from ..cleaning import clean
-    from ..outputs import check_writable
+    from ..outputs import check_destination
 
-    check_writable(out)
+    check_destination(out)
     arguments = cleaning_arguments(options)
     result = clean(data, instrument, **arguments)
     folder = result.write(out)

@@ -91,6 +91,10 @@ def command(
     out,
 ):
     """Match seller profiles to a market profile; rank sellers, show the gaps."""
+    from ..outputs import check_destination
+
+    check_destination(out)  # before any work
+
     from ..exceptions import DataError
     from ..instruments import load_instrument
     from ..matching import match_sellers, profile_similarity, team_coverage

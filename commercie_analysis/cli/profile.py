@@ -95,6 +95,10 @@ def parse_split(split: str):
 @handle_errors
 def command(instrument, data, scoring, split, max_classes, bootstrap, seed, out):
     """Score seller or market profiles from answers; test the market profiles."""
+    from ..outputs import check_destination
+
+    check_destination(out)  # before any work
+
     from ..instruments import load_instrument
     from ..outputs import output_folder
     from ..plots.profiles import team_composition

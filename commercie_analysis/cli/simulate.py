@@ -57,6 +57,10 @@ from . import handle_errors
 @handle_errors
 def command(instrument, n, seed, careless_share, missing_share, model_path, out):
     """Simulate answers to an instrument from a stated population model."""
+    from ..outputs import check_destination
+
+    check_destination(out)  # before any work
+
     from pathlib import Path
 
     import yaml

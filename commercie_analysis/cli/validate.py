@@ -120,10 +120,10 @@ def command(
     """Validate an instrument's key: reliability, factors, verdict per item."""
     from tqdm import tqdm
 
-    from ..outputs import check_writable
+    from ..outputs import check_destination
     from ..pipeline import validate
 
-    check_writable(out)
+    check_destination(out)
 
     bars = []
 
