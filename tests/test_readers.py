@@ -271,3 +271,18 @@ def test_dataframe_source_keeps_row_numbers():
     assert raw.frame.index.tolist() == [1, 2]
     assert raw.id_column is None
     assert raw.sha256 is None
+
+
+def test_clean_responses_in_parquet_read_back_the_same(tmp_path):
+    # The clean responses this toolkit writes are themselves a valid input.
+    from commercie_analysis.cleaning import clean
+
+    first = clean(EXPORTS / "plain.csv", DEMO)
+    folder = first.write(tmp_path / "clean")
+    assert read_table(folder / "responses.parquet").format == "parquet"
+    again = clean(folder / "responses.parquet", DEMO)
+    pd.testing.assert_frame_equal(
+        again.responses[first.responses.columns].reset_index(drop=True),
+        first.responses.reset_index(drop=True),
+        check_dtype=False,
+    )

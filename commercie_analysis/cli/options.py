@@ -13,6 +13,8 @@ import os
 
 import click
 
+from ..io.readers import FORMATS
+
 __all__ = ["reading_options", "cleaning_arguments", "CARELESS_INDICES"]
 
 CARELESS_INDICES = ("longstring", "irv", "mahalanobis", "even_odd", "synonyms")
@@ -62,9 +64,7 @@ _DECORATORS = [
     click.option(
         "--format",
         "format_",
-        type=click.Choice(
-            ["auto", "csv", "xlsx", "spss", "qualtrics", "limesurvey", "surveymonkey"]
-        ),
+        type=click.Choice(["auto", *FORMATS]),
         default="auto",
         show_default=True,
     ),

@@ -52,10 +52,19 @@ __all__ = [
     "sniff_delimiter",
 ]
 
-FORMATS = ("csv", "xlsx", "spss", "qualtrics", "limesurvey", "surveymonkey")
+FORMATS = (
+    "csv",
+    "xlsx",
+    "spss",
+    "parquet",
+    "qualtrics",
+    "limesurvey",
+    "surveymonkey",
+)
 
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _SPSS_SUFFIXES = (".sav", ".zsav")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
 _DELIMITERS = ",;\t|"
 
 # Column ids that only a LimeSurvey response export starts with.
@@ -275,6 +284,8 @@ def detect_format(path: str | Path) -> str:
         return "xlsx"
     if head.startswith(b"$FL2") or head.startswith(b"$FL3"):
         return "spss"
+    if suffix in _PARQUET_SUFFIXES or head.startswith(b"PAR1"):
+        return "parquet"
     text, _ = decode_bytes(_read_nonempty(path), path.name)
     return _text_format(text, sniff_delimiter(text))
 
@@ -609,6 +620,27 @@ def _read_spss(path: Path) -> RawTable:
     )
 
 
+def _read_parquet(path: Path) -> RawTable:
+    # Parquet files such as the clean responses this toolkit writes: typed
+    # columns, no header rows to interpret.
+    source = path.name
+    _read_nonempty(path)
+    try:
+        data = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several untyped errors
+        raise DataError(
+            f"{source}: not a readable Parquet file ({exc.__class__.__name__}: {exc})"
+        ) from None
+    if not isinstance(data.index, pd.RangeIndex):
+        data = data.reset_index()
+    header = check_header([str(c) for c in data.columns], source)
+    if data.empty:
+        raise DataError(f"{source}: has columns but no rows")
+    data.columns = header
+    data.index = pd.RangeIndex(1, len(data) + 1, name="row")
+    return RawTable(data, "parquet", source, details={})
+
+
 def read_table(
     path: str | Path, format: str = "auto", sheet: str | int | None = None
 ) -> RawTable:
@@ -659,6 +691,8 @@ def read_table(
         return _read_xlsx(path, sheet)
     if format == "spss":
         return _read_spss(path)
+    if format == "parquet":
+        return _read_parquet(path)
     head = _head(path)
     if head.startswith(b"PK\x03\x04") or head.startswith((b"$FL2", b"$FL3")):
         kind = "an Excel workbook (zip)" if head.startswith(b"PK") else "an SPSS file"
