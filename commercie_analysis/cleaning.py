@@ -666,9 +666,11 @@ def clean(
     >>> result = clean(cells, Instrument.from_dict(spec))
     >>> result.n_read, result.n_kept, result.n_excluded
     (3, 2, 1)
-    >>> result.log[["respondent_id", "step", "reason"]].to_dict("records")
-    [{'respondent_id': 'r3', 'step': 'missing', 'reason': 'missing answers: A1 (1 of 2 items)'}]
-    """  # noqa: E501
+    >>> result.log.loc[0, ["respondent_id", "step"]].tolist()
+    ['r3', 'missing']
+    >>> result.log.loc[0, "reason"]
+    'missing answers: A1 (1 of 2 items)'
+    """
     policy = policy or CleaningPolicy()
     instrument = load_instrument(instrument)
     if pseudonymise:

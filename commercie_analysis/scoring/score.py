@@ -144,8 +144,8 @@ def refuse_overwrite(out: str | Path, **inputs: str | Path | None) -> None:
     >>> refuse_overwrite("./a.csv", data="a.csv")
     Traceback (most recent call last):
     ...
-    commercie_analysis.exceptions.DataError: --out ./a.csv is the --data file; writing it would overwrite the input: choose another --out
-    """  # noqa: E501
+    commercie_analysis.exceptions.DataError: --out ./a.csv is the --data file; ...
+    """
     target = Path(out).resolve()
     for name, path in inputs.items():
         if path is not None and Path(path).resolve() == target:
