@@ -1,6 +1,7 @@
 """The calibrate, export and score commands, end to end."""
 
 import json
+import shutil
 
 import duckdb
 import numpy as np
@@ -23,6 +24,24 @@ def runner():
 
 def run(runner, *args):
     return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def unit_model(tmp_path_factory):
+    """A unit-weighted bfi model calibrated once through the command."""
+    path = tmp_path_factory.mktemp("model") / "model.json"
+    result = run(
+        CliRunner(),
+        "calibrate",
+        "--instrument",
+        "bfi",
+        "--data",
+        BFI_CSV,
+        "--out",
+        str(path),
+    )
+    assert result.exit_code == 0, result.output
+    return path
 
 
 @pytest.mark.parametrize("weights", ["unit", "bartlett"])
@@ -118,18 +137,9 @@ def test_calibrate_export_score_round_trip(runner, tmp_path, weights):
     assert len(pd.read_csv(csv_path)) == (25 if weights == "unit" else 125)
 
 
-def test_score_refuses_a_tampered_model(runner, tmp_path):
+def test_score_refuses_a_tampered_model(runner, tmp_path, unit_model):
     model_path = tmp_path / "model.json"
-    run(
-        runner,
-        "calibrate",
-        "--instrument",
-        "bfi",
-        "--data",
-        BFI_CSV,
-        "--out",
-        str(model_path),
-    )
+    shutil.copy(unit_model, model_path)
     doc = json.loads(model_path.read_text())
     doc["items"][0]["reverse"] = False
     model_path.write_text(json.dumps(doc))
@@ -144,18 +154,8 @@ def test_score_refuses_a_tampered_model(runner, tmp_path):
     assert not out.exists()
 
 
-def test_score_names_rows_with_out_of_range_answers(runner, tmp_path):
-    model_path = tmp_path / "model.json"
-    run(
-        runner,
-        "calibrate",
-        "--instrument",
-        "bfi",
-        "--data",
-        BFI_CSV,
-        "--out",
-        str(model_path),
-    )
+def test_score_names_rows_with_out_of_range_answers(runner, tmp_path, unit_model):
+    model_path = unit_model
     bad = load_bfi()
     bad.loc[61623, "O2"] = 0
     data = tmp_path / "bad.csv"
