@@ -669,16 +669,9 @@ def _sample_correlation(correlation: str, missing: str):
 
 
 def _check_items(items: pd.DataFrame) -> None:
-    # Items nobody answered, or answered all alike, cannot be analysed; name them
-    # before any statistic fails on them.
-    if items.empty:
-        raise DataError("data: no respondent is left after cleaning")
-    unanswered = [str(c) for c in items.columns if items[c].notna().sum() == 0]
-    if unanswered:
-        raise DataError(
-            f"data: nobody answered item(s) {', '.join(unanswered)}; an item without "
-            "answers cannot be analysed (check the column mapping)"
-        )
+    # Items answered all alike cannot be analysed; name them before any statistic
+    # fails on them. (Cleaning already refuses items nobody answered, and a
+    # result with nobody left.)
     constant = [str(c) for c in items.columns if items[c].nunique() < 2]
     if constant:
         raise DataError(
