@@ -158,6 +158,18 @@ def bvn_cdf(h, k, r):
     return out
 
 
+def _finite_points(h, k, r):
+    # Broadcast the arguments; infinite points are set to 0 for the arithmetic
+    # and masked by ``finite`` afterwards.
+    h, k, r = np.broadcast_arrays(
+        np.asarray(h, dtype=float),
+        np.asarray(k, dtype=float),
+        np.asarray(r, dtype=float),
+    )
+    finite = np.isfinite(h) & np.isfinite(k)
+    return h, k, r, finite, np.where(finite, h, 0.0), np.where(finite, k, 0.0)
+
+
 def bvn_pdf(h, k, r):
     """Bivariate standard normal density at (h, k); 0 where a limit is infinite.
 
@@ -178,14 +190,7 @@ def bvn_pdf(h, k, r):
     >>> round(float(bvn_pdf(0.0, 0.0, 0.0)), 6)
     0.159155
     """
-    h, k, r = np.broadcast_arrays(
-        np.asarray(h, dtype=float),
-        np.asarray(k, dtype=float),
-        np.asarray(r, dtype=float),
-    )
-    finite = np.isfinite(h) & np.isfinite(k)
-    hf = np.where(finite, h, 0.0)
-    kf = np.where(finite, k, 0.0)
+    h, k, r, finite, hf, kf = _finite_points(h, k, r)
     one_r2 = 1.0 - r * r
     quad = (hf * hf - 2.0 * r * hf * kf + kf * kf) / one_r2
     dens = np.exp(-quad / 2.0) / (_TWO_PI * np.sqrt(one_r2))
@@ -214,14 +219,7 @@ def bvn_pdf_drho(h, k, r, pdf=None):
     >>> round(float(bvn_pdf_drho(1.0, 1.0, 0.0)), 6)
     0.05855
     """
-    h, k, r = np.broadcast_arrays(
-        np.asarray(h, dtype=float),
-        np.asarray(k, dtype=float),
-        np.asarray(r, dtype=float),
-    )
-    finite = np.isfinite(h) & np.isfinite(k)
-    hf = np.where(finite, h, 0.0)
-    kf = np.where(finite, k, 0.0)
+    h, k, r, finite, hf, kf = _finite_points(h, k, r)
     one_r2 = 1.0 - r * r
     factor = r / one_r2 + (hf * kf * (1.0 + r * r) - r * (hf * hf + kf * kf)) / (
         one_r2 * one_r2
