@@ -182,6 +182,13 @@ def _run(args):
     return CliRunner().invoke(main, ["validate", *args])
 
 
+def _run_bfi(out, *options):
+    """``commercie validate`` on the bundled bfi data into ``out``."""
+    return _run(
+        ["--instrument", "bfi", "--data", str(BFI_CSV), "--out", str(out), *options]
+    )
+
+
 def test_help_lists_every_command_with_one_line():
     outcome = CliRunner().invoke(main, ["--help"])
     assert outcome.exit_code == 0
@@ -244,18 +251,7 @@ def test_missing_file_and_unknown_instrument(tmp_path):
 
 def test_output_into_data_raw_is_refused(tmp_path):
     before = sorted(p.name for p in (ROOT / "data" / "raw").iterdir())
-    outcome = _run(
-        [
-            "--instrument",
-            "bfi",
-            "--data",
-            str(BFI_CSV),
-            "--out",
-            str(ROOT / "data" / "raw" / "results"),
-            "--n-iter",
-            "2",
-        ]
-    )
+    outcome = _run_bfi(str(ROOT / "data" / "raw" / "results"), "--n-iter", "2")
     assert outcome.exit_code == 2 and "data/raw" in outcome.output
     assert sorted(p.name for p in (ROOT / "data" / "raw").iterdir()) == before
 
@@ -302,23 +298,16 @@ def test_omega_json_matches_psych_with_the_key(bfi_run):
 
 def test_target_rotation_and_bootstrap_through_the_command(tmp_path):
     out = tmp_path / "target"
-    outcome = _run(
-        [
-            "--instrument",
-            "bfi",
-            "--data",
-            str(BFI_CSV),
-            "--out",
-            str(out),
-            "--rotation",
-            "target",
-            "--bootstrap",
-            "4",
-            "--n-iter",
-            "3",
-            "--seed",
-            "7",
-        ]
+    outcome = _run_bfi(
+        str(out),
+        "--rotation",
+        "target",
+        "--bootstrap",
+        "4",
+        "--n-iter",
+        "3",
+        "--seed",
+        "7",
     )
     assert outcome.exit_code == 0, outcome.output
     verdicts = pd.read_csv(out / "construct_verdicts.csv")
@@ -359,17 +348,7 @@ def test_unanalysable_items_are_named(tmp_path, bfi_frame, change, message):
     ],
 )
 def test_bad_settings_are_refused_before_any_work(tmp_path, args, message):
-    outcome = _run(
-        [
-            "--instrument",
-            "bfi",
-            "--data",
-            str(BFI_CSV),
-            "--out",
-            str(tmp_path / "o"),
-            *args,
-        ]
-    )
+    outcome = _run_bfi(str(tmp_path / "o"), *args)
     assert outcome.exit_code == 2
     assert message in outcome.output
     assert not (tmp_path / "o").exists()
@@ -412,18 +391,7 @@ def test_folder_with_other_files_is_not_mixed_with_results(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    outcome = _run(
-        [
-            "--instrument",
-            "bfi",
-            "--data",
-            str(BFI_CSV),
-            "--out",
-            str(out),
-            "--n-iter",
-            "2",
-        ]
-    )
+    outcome = _run_bfi(str(out), "--n-iter", "2")
     assert outcome.exit_code == 2 and "new or empty folder" in outcome.output
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
